@@ -16,7 +16,7 @@
 
 /* 4096 records of 256 bytes: 1 MiB, enough for a cloud instance's boot. */
 #define BST_CAPACITY_DEFAULT	4096
-#define BST_CAPACITY_MAX	BIT(18)
+#define BST_CAPACITY_MAX	262144U	/* 64 MiB of events */
 #define BST_MARK_QUOTA_DEFAULT	256
 
 static unsigned int capacity = BST_CAPACITY_DEFAULT;

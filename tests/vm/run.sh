@@ -120,6 +120,11 @@ tr -d '\r' <"$work/result.raw" >"$work/result.txt"
 sed -n 's/^capture: //p' "$work/result.txt" >"$work/capture.txt"
 
 if [ $demo = 1 ]; then
+	echo "bootstamps demo: Debian's $release kernel booted under QEMU, bootstamps loaded first,"
+	echo "then real drivers probing emulated devices (ENA is bound to QEMU's edu device, so it fails)."
+	echo "Raw capture: $work/capture.txt"
+	echo
+	echo "Slowest driver probes:"
 	"$work/reader/bootstamps" --slowest 5 "$work/capture.txt" &&
 		echo && "$work/reader/bootstamps" "$work/capture.txt"
 	exit $?

@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check`: every test, in order of cost. Each part prints its own
+# "NAME: N passed, N failed, N skipped" line; the last line is the sum.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+export BST_WORK=${BST_WORK:-/tmp/bootstamps-work}
+mkdir -p "$BST_WORK"
+summaries=$BST_WORK/summaries.txt
+: >"$summaries"
+
+part() {
+	echo "=== $*"
+	"$@" 2>&1 | tee "$BST_WORK/part.log"
+	local rc=${PIPESTATUS[0]}
+	grep -E '^[a-z0-9.-]+: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$BST_WORK/part.log" >>"$summaries"
+	if [ "$rc" != 0 ] && ! grep -qE ' [1-9][0-9]* failed' "$BST_WORK/part.log"; then
+		# A part that failed without saying so still counts as a failure.
+		echo "$1: 0 passed, 1 failed, 0 skipped" | tee -a "$summaries"
+	fi
+}
+
+part "$top/tests/lint.sh"
+part "$top/tests/unit/run.sh"
+for flavour in cloud-amd64 amd64; do
+	part "$top/tests/dkms.sh" "$flavour"
+done
+
+echo "=== summary"
+cat "$summaries"
+awk '{ p += $2; f += $4; s += $6 } END { printf "%d passed, %d failed, %d skipped\n", p, f, s; exit f > 0 }' \
+	FS='[ ,]+' "$summaries"
