@@ -62,23 +62,54 @@ static void bst_buf_time(struct bst_buf *b, u64 ns)
 		b->len += bst_format_time(b->p + b->len, b->size - b->len, ns);
 }
 
+static const char * const bst_event_names[] = {
+	[BST_EV_MODULE_COMING] = "module.coming",
+	[BST_EV_MODULE_LIVE] = "module.live",
+	[BST_EV_MODULE_GOING] = "module.going",
+	[BST_EV_PROBE_START] = "probe.start",
+	[BST_EV_PROBE_END] = "probe.end",
+	[BST_EV_MARK] = "mark",
+	[BST_EV_DISK_ADD] = "disk.add",
+	[BST_EV_DISK_PARTITIONS] = "disk.partitions",
+	[BST_EV_DISK_FIRST_IO] = "disk.first_io",
+	[BST_EV_FS_MOUNT] = "fs.mount",
+	[BST_EV_ROOT_MOUNT] = "root.mount",
+	[BST_EV_NET_REGISTER] = "net.register",
+	[BST_EV_NET_UP] = "net.up",
+	[BST_EV_NET_CARRIER] = "net.carrier",
+	[BST_EV_NET_IPV4] = "net.ipv4",
+	[BST_EV_NET_IPV6] = "net.ipv6",
+	[BST_EV_NET_RENAME] = "net.rename",
+	[BST_EV_INIT_EXEC] = "init.exec",
+	[BST_EV_EXEC] = "exec",
+	[BST_EV_EXIT] = "exit",
+	[BST_EV_KERNEL_START] = "kernel.start",
+	[BST_EV_KERNEL_INIT_FREED] = "kernel.init_freed",
+	[BST_EV_NVME_QUEUES] = "nvme.queues",
+	[BST_EV_ENA_FOUND] = "ena.found",
+};
+
 static const char *bst_event_name(u8 type)
 {
-	switch (type) {
-	case BST_EV_MODULE_COMING:
-		return "module.coming";
-	case BST_EV_MODULE_LIVE:
-		return "module.live";
-	case BST_EV_MODULE_GOING:
-		return "module.going";
-	case BST_EV_PROBE_START:
-		return "probe.start";
-	case BST_EV_PROBE_END:
-		return "probe.end";
-	case BST_EV_MARK:
-		return "mark";
-	}
+	if (type < ARRAY_SIZE(bst_event_names) && bst_event_names[type])
+		return bst_event_names[type];
 	return "unknown";
+}
+
+/* IFA_* scopes of an IPv6 address, as named by `ip -6 addr`. */
+static const char *bst_scope_name(u8 scope)
+{
+	switch (scope) {
+	case 0:
+		return "global";
+	case 0x10:
+		return "host";
+	case 0x20:
+		return "link";
+	case 0x40:
+		return "site";
+	}
+	return "other";
 }
 
 static void bst_buf_module_ident(struct bst_buf *b, const struct bst_event *ev)
@@ -106,6 +137,95 @@ static void bst_buf_probe_origin(struct bst_buf *b, const struct bst_event *ev)
 static void bst_buf_close(struct bst_buf *b, const struct bst_event *ev)
 {
 	bst_buf_printf(b, " dur_ns=%llu start=%u", ev->dur_ns, ev->start_seq);
+}
+
+static void bst_buf_rc(struct bst_buf *b, const struct bst_event *ev)
+{
+	if (ev->flags & BST_F_RC)
+		bst_buf_printf(b, " rc=%d", ev->rc);
+}
+
+static void bst_buf_devt(struct bst_buf *b, const struct bst_event *ev)
+{
+	if (ev->disk.major || ev->disk.minor)
+		bst_buf_printf(b, " dev=%u:%u", ev->disk.major, ev->disk.minor);
+}
+
+static void bst_buf_disk(struct bst_buf *b, const struct bst_event *ev)
+{
+	switch (ev->type) {
+	case BST_EV_DISK_ADD:
+		bst_buf_key(b, "parent", ev->disk.parent);
+		bst_buf_key(b, "driver", ev->disk.driver);
+		break;
+	case BST_EV_DISK_PARTITIONS:
+		bst_buf_printf(b, " count=%u", ev->disk.count);
+		bst_buf_devt(b, ev);
+		bst_buf_rc(b, ev);
+		if (!(ev->flags & BST_F_KMSG))
+			bst_buf_close(b, ev);
+		break;
+	case BST_EV_DISK_FIRST_IO:
+		bst_buf_rc(b, ev);
+		bst_buf_printf(b, " dur_ns=%llu pid=%u", ev->dur_ns, ev->pid);
+		bst_buf_key(b, "comm", ev->comm);
+		break;
+	case BST_EV_FS_MOUNT:
+	case BST_EV_ROOT_MOUNT:
+		bst_buf_key(b, "fstype", ev->disk.fstype);
+		bst_buf_devt(b, ev);
+		if (ev->type == BST_EV_FS_MOUNT) {
+			bst_buf_key(b, "source", ev->disk.parent);
+			break;
+		}
+		bst_buf_printf(b, " by=%s", ev->flags & BST_F_BY_KERNEL ?
+			       "kernel" : "initramfs");
+		if (ev->start_seq)
+			bst_buf_printf(b, " mount=%u", ev->start_seq);
+		break;
+	}
+}
+
+static void bst_buf_net(struct bst_buf *b, const struct bst_event *ev)
+{
+	bst_buf_printf(b, " ifindex=%u", ev->net.ifindex);
+	if (ev->type == BST_EV_NET_IPV4 || ev->type == BST_EV_NET_IPV6)
+		bst_buf_key(b, "addr", ev->net.addr);
+	if (ev->type == BST_EV_NET_IPV6)
+		bst_buf_printf(b, " scope=%s", bst_scope_name(ev->net.scope));
+	bst_buf_key(b, "parent", ev->net.parent);
+	bst_buf_key(b, "driver", ev->net.driver);
+	if (ev->flags & BST_F_REPLAY)
+		bst_buf_printf(b, " replay=1");
+}
+
+static void bst_buf_exec(struct bst_buf *b, const struct bst_event *ev)
+{
+	if (ev->type == BST_EV_EXIT) {
+		bst_buf_printf(b, " pid=%u status=%d", ev->pid,
+			       ev->exec.status);
+		bst_buf_close(b, ev);
+		return;
+	}
+	bst_buf_key(b, "path", ev->exec.path);
+	bst_buf_printf(b, " pid=%u", ev->pid);
+	if (ev->type == BST_EV_INIT_EXEC)
+		bst_buf_printf(b, " phase=%s", ev->flags & BST_F_INITRAMFS ?
+			       "initramfs" : "root");
+	else
+		bst_buf_printf(b, " ppid=%u", ev->exec.ppid);
+}
+
+static void bst_buf_note(struct bst_buf *b, const struct bst_event *ev)
+{
+	static const char * const keys[] = {
+		[BST_EV_KERNEL_START] = "release",
+		[BST_EV_NVME_QUEUES] = "queues",
+		[BST_EV_ENA_FOUND] = "mac",
+	};
+
+	if (ev->type < ARRAY_SIZE(keys) && keys[ev->type])
+		bst_buf_key(b, keys[ev->type], ev->note.detail);
 }
 
 /*
@@ -152,12 +272,39 @@ size_t bst_format_event(char *buf, size_t size, const struct bst_event *ev,
 		break;
 	case BST_EV_PROBE_END:
 		bst_buf_probe_ident(&b, ev);
-		if (ev->flags & BST_F_RC)
-			bst_buf_printf(&b, " rc=%d", ev->rc);
+		bst_buf_rc(&b, ev);
 		bst_buf_close(&b, ev);
 		bst_buf_probe_origin(&b, ev);
 		break;
+	case BST_EV_DISK_ADD:
+	case BST_EV_DISK_PARTITIONS:
+	case BST_EV_DISK_FIRST_IO:
+	case BST_EV_FS_MOUNT:
+	case BST_EV_ROOT_MOUNT:
+		bst_buf_disk(&b, ev);
+		break;
+	case BST_EV_NET_REGISTER:
+	case BST_EV_NET_UP:
+	case BST_EV_NET_CARRIER:
+	case BST_EV_NET_IPV4:
+	case BST_EV_NET_IPV6:
+	case BST_EV_NET_RENAME:
+		bst_buf_net(&b, ev);
+		break;
+	case BST_EV_INIT_EXEC:
+	case BST_EV_EXEC:
+	case BST_EV_EXIT:
+		bst_buf_exec(&b, ev);
+		break;
+	case BST_EV_KERNEL_START:
+	case BST_EV_KERNEL_INIT_FREED:
+	case BST_EV_NVME_QUEUES:
+	case BST_EV_ENA_FOUND:
+		bst_buf_note(&b, ev);
+		break;
 	}
+	if (ev->flags & BST_F_KMSG)
+		bst_buf_printf(&b, " src=kmsg");
 	if (ev->flags & BST_F_TRUNC)
 		bst_buf_printf(&b, " truncated=1");
 	bst_buf_printf(&b, " local=");

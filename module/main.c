@@ -38,9 +38,16 @@ static struct bst_hook_status bst_hooks[] = {
 	{ .name = "probe" },
 	{ .name = "module" },
 	{ .name = "mark" },
+	{ .name = "block" },
+	{ .name = "net" },
+	{ .name = "exec" },
+	{ .name = "kmsg" },
 };
 
-enum { BST_HOOK_PROBE, BST_HOOK_MODULE, BST_HOOK_MARK };
+enum {
+	BST_HOOK_PROBE, BST_HOOK_MODULE, BST_HOOK_MARK, BST_HOOK_BLOCK,
+	BST_HOOK_NET, BST_HOOK_EXEC, BST_HOOK_KMSG,
+};
 
 u64 bst_load_boot_ns(void)
 {
@@ -102,8 +109,7 @@ static void __init bst_record_self(void)
 		return;
 	strscpy(ev->id.subject, THIS_MODULE->name, sizeof(ev->id.subject));
 	strscpy(ev->id.version, BST_VERSION, sizeof(ev->id.version));
-	bst_copy_field(ev->id.srcversion, THIS_MODULE->srcversion,
-		       sizeof(ev->id.srcversion), &ev->flags);
+	bst_copy(ev->id.srcversion, THIS_MODULE->srcversion, &ev->flags);
 	ev->flags |= BST_F_SELF;
 	bst_store_commit(ev);
 }
@@ -139,6 +145,13 @@ static int __init bst_init(void)
 		bst_modules_init(&bst_hooks[BST_HOOK_MODULE]);
 	bst_hooks[BST_HOOK_PROBE].err =
 		bst_probes_init(probe_hook, &bst_hooks[BST_HOOK_PROBE]);
+	bst_hooks[BST_HOOK_BLOCK].err =
+		bst_block_init(&bst_hooks[BST_HOOK_BLOCK]);
+	bst_hooks[BST_HOOK_NET].err = bst_net_init(&bst_hooks[BST_HOOK_NET]);
+	bst_hooks[BST_HOOK_EXEC].err =
+		bst_exec_init(&bst_hooks[BST_HOOK_EXEC]);
+	/* Last: the log up to now is what the live hooks did not see. */
+	bst_kmsg_init(&bst_hooks[BST_HOOK_KMSG]);
 
 	for (i = 0; i < ARRAY_SIZE(bst_hooks); i++)
 		if (bst_hooks[i].err)
@@ -160,6 +173,13 @@ err_procfs:
 /* Hooks first (waiting for their handlers), then the file, then memory. */
 static void __exit bst_exit(void)
 {
+	bst_kmsg_exit();
+	/* Also frees the track= list, which exists even with the hook off. */
+	bst_exec_exit();
+	if (!bst_hooks[BST_HOOK_NET].err)
+		bst_net_exit();
+	if (!bst_hooks[BST_HOOK_BLOCK].err)
+		bst_block_exit();
 	bst_probes_exit();
 	if (!bst_hooks[BST_HOOK_MODULE].err)
 		bst_modules_exit();

@@ -11,12 +11,9 @@
 
 static void bst_module_fill(struct bst_event *ev, const struct module *mod)
 {
-	bst_copy_field(ev->id.subject, mod->name, sizeof(ev->id.subject),
-		       &ev->flags);
-	bst_copy_field(ev->id.version, mod->version, sizeof(ev->id.version),
-		       &ev->flags);
-	bst_copy_field(ev->id.srcversion, mod->srcversion,
-		       sizeof(ev->id.srcversion), &ev->flags);
+	bst_copy(ev->id.subject, mod->name, &ev->flags);
+	bst_copy(ev->id.version, mod->version, &ev->flags);
+	bst_copy(ev->id.srcversion, mod->srcversion, &ev->flags);
 }
 
 static int bst_module_notify(struct notifier_block *nb, unsigned long action,

@@ -46,29 +46,22 @@ static struct kretprobe bst_krp;
 static bool bst_krp_on;
 static bool bst_notifiers_on;
 
-static void bst_probe_fill(struct bst_event *ev, struct device *dev,
-			   const struct device_driver *drv)
+void bst_probe_fill(struct bst_event *ev, struct device *dev,
+		    const struct device_driver *drv)
 {
 	const struct module *owner = drv->owner;
 
-	bst_copy_field(ev->id.subject, dev_name(dev), sizeof(ev->id.subject),
-		       &ev->flags);
-	bst_copy_field(ev->id.driver, drv->name, sizeof(ev->id.driver),
-		       &ev->flags);
-	bst_copy_field(ev->id.bus, dev->bus ? dev->bus->name : "",
-		       sizeof(ev->id.bus), &ev->flags);
+	bst_copy(ev->id.subject, dev_name(dev), &ev->flags);
+	bst_copy(ev->id.driver, drv->name, &ev->flags);
+	bst_copy(ev->id.bus, dev->bus ? dev->bus->name : "", &ev->flags);
 	if (owner) {
 		/* Copied, never kept: the module may be gone when we are read. */
-		bst_copy_field(ev->id.module, owner->name,
-			       sizeof(ev->id.module), &ev->flags);
-		bst_copy_field(ev->id.version, owner->version,
-			       sizeof(ev->id.version), &ev->flags);
-		bst_copy_field(ev->id.srcversion, owner->srcversion,
-			       sizeof(ev->id.srcversion), &ev->flags);
+		bst_copy(ev->id.module, owner->name, &ev->flags);
+		bst_copy(ev->id.version, owner->version, &ev->flags);
+		bst_copy(ev->id.srcversion, owner->srcversion, &ev->flags);
 	} else {
 		/* Built-in drivers name their would-be module in mod_name. */
-		bst_copy_field(ev->id.module, drv->mod_name,
-			       sizeof(ev->id.module), &ev->flags);
+		bst_copy(ev->id.module, drv->mod_name, &ev->flags);
 		ev->flags |= BST_F_BUILTIN;
 	}
 	if (current->flags & PF_WQ_WORKER)

@@ -41,6 +41,7 @@ static void bst_show_header(struct seq_file *m)
 		   bst_store_marks(), bst_store_marks_refused(),
 		   bst_probes_missed());
 	bst_hooks_show(m);
+	bst_kmsg_show(m);
 }
 
 /*

@@ -27,6 +27,20 @@ static atomic64_t bst_marks_refused = ATOMIC64_INIT(0);
 
 int bst_store_init(unsigned int capacity, unsigned int mark_quota)
 {
+	/* 1 MiB holds the default 4096 events. */
+	BUILD_BUG_ON(sizeof(struct bst_event) > 256);
+	/* Every family names its subject first: see bst_event_subject(). */
+	BUILD_BUG_ON(offsetof(struct bst_event, id.subject) !=
+		     offsetof(struct bst_event, disk.name));
+	BUILD_BUG_ON(offsetof(struct bst_event, id.subject) !=
+		     offsetof(struct bst_event, net.name));
+	BUILD_BUG_ON(offsetof(struct bst_event, id.subject) !=
+		     offsetof(struct bst_event, exec.name));
+	BUILD_BUG_ON(offsetof(struct bst_event, id.subject) !=
+		     offsetof(struct bst_event, note.subject));
+	BUILD_BUG_ON(offsetof(struct bst_event, id.subject) !=
+		     offsetof(struct bst_event, text));
+
 	bst_events = kvcalloc(capacity, sizeof(*bst_events), GFP_KERNEL);
 	if (!bst_events)
 		return -ENOMEM;
@@ -42,18 +56,15 @@ void bst_store_exit(void)
 }
 
 /*
- * Claim the next free slot and stamp it. Returns NULL when the store is
- * full. The slot stays invisible to readers until bst_store_commit().
+ * Claim the next free slot for an event that happened at the given times.
+ * Returns NULL when the store is full. The slot stays invisible to readers
+ * until bst_store_commit().
  */
-struct bst_event *bst_store_reserve(enum bst_event_type type)
+struct bst_event *bst_store_reserve_at(enum bst_event_type type, u64 boot_ns,
+				       u64 local_ns)
 {
 	struct bst_event *ev;
-	u64 boot_ns, local_ns;
 	int idx;
-
-	/* Stamp first: the event happened now, whatever the claim costs. */
-	boot_ns = ktime_get_boottime_ns();
-	local_ns = local_clock();
 
 	idx = atomic_read(&bst_next);
 	do {
@@ -72,6 +83,15 @@ struct bst_event *bst_store_reserve(enum bst_event_type type)
 	/* current->comm is ours to read; get_task_comm() would take a lock. */
 	strscpy(ev->comm, current->comm, sizeof(ev->comm));
 	return ev;
+}
+
+/* Claim a slot for an event happening now. */
+struct bst_event *bst_store_reserve(enum bst_event_type type)
+{
+	/* Stamp first: the event happened now, whatever the claim costs. */
+	u64 boot_ns = ktime_get_boottime_ns();
+
+	return bst_store_reserve_at(type, boot_ns, local_clock());
 }
 
 void bst_store_commit(struct bst_event *ev)
@@ -161,6 +181,28 @@ const struct bst_event *bst_store_find_open(enum bst_event_type type,
 	return NULL;
 }
 
+/* The name every event family keeps first in its part of the record. */
+static const char *bst_event_subject(const struct bst_event *ev)
+{
+	return ev->id.subject;
+}
+
+/* The latest committed event of this type about this subject. */
+const struct bst_event *bst_store_find_last(enum bst_event_type type,
+					    const char *subject)
+{
+	u32 i = bst_store_count();
+
+	while (i--) {
+		const struct bst_event *ev = bst_store_get(i);
+
+		if (ev && ev->type == type &&
+		    !strcmp(bst_event_subject(ev), subject))
+			return ev;
+	}
+	return NULL;
+}
+
 u32 bst_store_capacity(void)
 {
 	return bst_capacity;
@@ -182,7 +224,7 @@ u64 bst_store_marks_refused(void)
 }
 
 /* strscpy() that says, through *flags, when it had to cut the text. */
-size_t bst_copy_field(char *dst, const char *src, size_t size, u8 *flags)
+size_t bst_copy_field(char *dst, const char *src, size_t size, u32 *flags)
 {
 	ssize_t n;
 

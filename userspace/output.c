@@ -33,15 +33,37 @@ static const struct bst_span *span_of(const struct bst_model *model,
 	return NULL;
 }
 
+static int by_time(const void *a, const void *b)
+{
+	const struct bst_event *x = *(const struct bst_event *const *)a;
+	const struct bst_event *y = *(const struct bst_event *const *)b;
+
+	if (x->t_ns != y->t_ns)
+		return x->t_ns < y->t_ns ? -1 : 1;
+	return x->seq < y->seq ? -1 : 1;
+}
+
+/*
+ * In time order: events backfilled from the kernel log, or known only
+ * later (root.mount), are recorded after events that happened later.
+ */
 void bst_print_table(FILE *out, const struct bst_capture *cap,
 		     const struct bst_model *model)
 {
+	const struct bst_event **order = calloc(cap->nev + 1, sizeof(*order));
 	size_t i;
 
-	fprintf(out, "%12s  %-14s %-24s %-16s %12s %6s\n", "TIME(ms)", "EVENT",
+	if (!order) {
+		fprintf(stderr, "bootstamps: out of memory\n");
+		return;
+	}
+	for (i = 0; i < cap->nev; i++)
+		order[i] = &cap->ev[i];
+	qsort(order, cap->nev, sizeof(*order), by_time);
+	fprintf(out, "%12s  %-17s %-24s %-16s %12s %6s\n", "TIME(ms)", "EVENT",
 		"SUBJECT", "DRIVER", "DUR(ms)", "RC");
 	for (i = 0; i < cap->nev; i++) {
-		const struct bst_event *ev = &cap->ev[i];
+		const struct bst_event *ev = order[i];
 		const struct bst_span *sp = span_of(model, ev);
 		char t[32], d[32] = "-", rc[24] = "-";
 
@@ -51,10 +73,11 @@ void bst_print_table(FILE *out, const struct bst_capture *cap,
 			if (sp->has_rc)
 				snprintf(rc, sizeof(rc), "%" PRId64, sp->rc);
 		}
-		fprintf(out, "%12s  %-14s %-24s %-16s %12s %6s\n", t, ev->type,
+		fprintf(out, "%12s  %-17s %-24s %-16s %12s %6s\n", t, ev->type,
 			ev->subject, or_dash(bst_event_get(ev, "driver")), d,
 			rc);
 	}
+	free(order);
 }
 
 /*

@@ -211,6 +211,39 @@ static void test_slowest(void **state)
 	bst_capture_free(&cap);
 }
 
+static void test_table_in_time_order(void **state)
+{
+	static const char text[] =
+		"# bootstamps 1\n"
+		"1 3.000000000 module.live bootstamps dur_ns=0 start=0 self=1\n"
+		"2 0.000000000 kernel.start linux release=6.1.0 src=kmsg\n"
+		"3 1.500000000 init.exec init path=/init src=kmsg\n"
+		"4 1.500000000 mark same-time-later-seq\n";
+	struct bst_capture cap;
+	struct bst_model model;
+	struct bst_error err;
+	char *buf = NULL, *a, *b, *c, *d;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(parse(text, &cap, &err), 0);
+	assert_int_equal(bst_model_build(&cap, &model, &err), 0);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	bst_print_table(f, &cap, &model);
+	fclose(f);
+	a = strstr(buf, "kernel.start");
+	b = strstr(buf, "init.exec");
+	c = strstr(buf, "same-time-later-seq");
+	d = strstr(buf, "module.live");
+	assert_true(a && b && c && d);
+	assert_true(a < b && b < c && c < d);
+	free(buf);
+	bst_model_free(&model);
+	bst_capture_free(&cap);
+}
+
 static void test_format_ms(void **state)
 {
 	char b[32];
@@ -243,9 +276,9 @@ static void test_table_output(void **state)
 	bst_print_table(f, &cap, &model);
 	bst_print_slowest(f, &cap, &model, 5);
 	fclose(f);
-	assert_non_null(strstr(buf, "3104.911  probe.end      0000:00:06.0             virtio-pci"));
+	assert_non_null(strstr(buf, "3104.911  probe.end         0000:00:06.0             virtio-pci"));
 	assert_non_null(strstr(buf, "748.206   -110"));
-	assert_non_null(strstr(buf, "3110.482  mark           cloud-init:final"));
+	assert_non_null(strstr(buf, "3110.482  mark              cloud-init:final"));
 	/* In-tree drivers without a version are named by the kernel release. */
 	assert_non_null(strstr(buf, "virtio-pci       6.1.0-57-cloud-amd64"));
 	free(buf);
@@ -262,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_model_open_and_instant),
 		cmocka_unit_test(test_model_errors),
 		cmocka_unit_test(test_slowest),
+		cmocka_unit_test(test_table_in_time_order),
 		cmocka_unit_test(test_format_ms),
 		cmocka_unit_test(test_table_output),
 	};

@@ -7,6 +7,9 @@
  *                                "ok N" or the errno name
  *   bst-vmtool now               print CLOCK_BOOTTIME in ns, an oracle
  *                                independent of the module under test
+ *   bst-sleep MS STATUS          (as a link named bst-sleep) sleep MS ms,
+ *                                then exit with STATUS: a program that
+ *                                really execs, for the track= tests
  * Exit status: 0 when the call succeeded, 1 when it failed, 2 on misuse.
  */
 #define _GNU_SOURCE
@@ -55,6 +58,15 @@ static size_t unescape(const char *in, char *out)
 
 int main(int argc, char **argv)
 {
+	const char *self = strrchr(argv[0], '/');
+
+	if (!strcmp(self ? self + 1 : argv[0], "bst-sleep") && argc == 3) {
+		struct timespec ts = { atoi(argv[1]) / 1000,
+				       (atoi(argv[1]) % 1000) * 1000000L };
+
+		nanosleep(&ts, NULL);
+		return atoi(argv[2]);
+	}
 	if (argc > 3 && !strcmp(argv[1], "--uid")) {
 		uid_t uid = (uid_t)strtoul(argv[2], NULL, 10);
 

@@ -55,6 +55,7 @@ make -C "$kdir" M="$work/fixture" modules >>"$log" 2>&1 || die "building the fix
 make -C "$top/userspace" OBJDIR="$work/reader" STATIC=1 >>"$log" 2>&1 || die "building the reader failed (see $log)"
 gcc -static -O2 -Wall -Wextra -Werror -o "$work/stage/bin/bst-vmtool" "$top/tests/vm/bst-vmtool.c" >>"$log" 2>&1 ||
 	die "building bst-vmtool failed (see $log)"
+ln -s bst-vmtool "$work/stage/bin/bst-sleep"
 
 # ------------------------------------------------------------ initramfs
 stage=$work/stage
@@ -70,10 +71,16 @@ cp "$work/fixture/bst_fixture.ko" "$stage/mods/"
 
 # Driver modules from the kernel package, with dependencies in load order.
 mods=(virtio_blk virtio_net virtio_pci ena)
+is_module() { modprobe -d "$imgdir" -S "$release" --show-depends "$1" 2>/dev/null | grep -q '^insmod'; }
 nvme_is_module=0
-if modprobe -d "$imgdir" -S "$release" --show-depends nvme 2>/dev/null | grep -q '^insmod'; then
+ext4_module=
+if is_module nvme; then
 	nvme_is_module=1
 	mods+=(nvme)
+fi
+if is_module ext4; then
+	ext4_module=1
+	mods+=(ext4)
 fi
 for m in "${mods[@]}"; do
 	modprobe -d "$imgdir" -S "$release" --show-depends "$m" >"$work/deps.txt" 2>>"$log" ||
@@ -96,18 +103,30 @@ FIXTURE_SRCVERSION=$(modfield "$work/fixture/bst_fixture.ko" srcversion)
 ENA_VERSION=$(modfield "$stage/mods/ena.ko" version)
 ENA_SRCVERSION=$(modfield "$stage/mods/ena.ko" srcversion)
 NVME_IS_MODULE=$nvme_is_module
+EXT4_MODULE=$ext4_module
 EOF
 (cd "$stage" && find . | cpio -o -H newc --quiet) | gzip -1 >"$work/initrd.gz" || die "cpio failed"
 
+# The real root: the same tree as an ext4 image on virtio-blk, where the
+# same script runs as /sbin/init in its second stage. Made without
+# mounting anything on the host.
+cp -a "$stage" "$work/rootfs"
+mkdir -p "$work/rootfs/sbin" "$work/rootfs/newroot"
+cp "$top/tests/vm/init.sh" "$work/rootfs/sbin/init"
+touch "$work/rootfs/etc/bst-stage2"
+mke2fs -q -t ext4 -d "$work/rootfs" "$work/vblk.img" 64M >>"$log" 2>&1 || die "mke2fs failed (see $log)"
+# The nvme disk carries two partitions, so the scan has something to find.
+truncate -s 16M "$work/nvme.img"
+printf 'label: dos\n,4M\n,4M\n' | sfdisk -q "$work/nvme.img" >>"$log" 2>&1 || die "sfdisk failed (see $log)"
+
 # ------------------------------------------------------------ boot
-truncate -s 16M "$work/vblk.img" "$work/nvme.img"
 say "booting (TCG)"
 timeout --foreground 600 qemu-system-x86_64 \
 	-accel tcg -cpu max -M q35 -smp 2 -m 512M \
 	-nodefaults -display none -no-reboot -monitor none \
 	-serial "file:$work/console.log" -serial "file:$work/result.raw" \
 	-kernel "$imgdir/boot/vmlinuz-$release" -initrd "$work/initrd.gz" \
-	-append "console=ttyS0 rdinit=/init panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 hung_task_panic=1 printk.time=1" \
+	-append "console=ttyS0 rdinit=/init panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 hung_task_panic=1 printk.time=1 initcall_debug log_buf_len=1M" \
 	-device edu -device pci-testdev \
 	-drive "file=$work/vblk.img,if=none,id=vb0,format=raw" -device virtio-blk-pci,drive=vb0 \
 	-drive "file=$work/nvme.img,if=none,id=nv0,format=raw" -device nvme,serial=bst0001,drive=nv0 \

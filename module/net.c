@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Network milestones: an interface registered, brought up, its link up,
+ * its first IPv4 and IPv6 address. For ENA this is the chain probe ->
+ * register -> link -> DHCP address that cloud-init waits on.
+ *
+ * The netdevice and inetaddr chains run in process context; the inet6addr
+ * chain is atomic. All handlers only record: no lock, no allocation.
+ */
+#include <linux/inetdevice.h>
+#include <linux/netdevice.h>
+#include <linux/notifier.h>
+#include <net/addrconf.h>
+#include <net/if_inet6.h>
+
+#include "bootstamps.h"
+
+/* Set while register_netdevice_notifier() replays existing devices. */
+static bool bst_net_replaying;
+static bool bst_inet6_on;
+
+static void bst_net_fill(struct bst_event *ev, const struct net_device *dev)
+{
+	const struct device *parent = dev->dev.parent;
+	int depth;
+
+	bst_copy(ev->net.name, dev->name, &ev->flags);
+	ev->net.ifindex = dev->ifindex;
+	/* The first ancestor with a driver is the one that probed. */
+	for (depth = 0; parent && !parent->driver && depth < 8; depth++)
+		parent = parent->parent;
+	if (parent) {
+		bst_copy(ev->net.parent, dev_name(parent), &ev->flags);
+		bst_copy(ev->net.driver, parent->driver ? parent->driver->name : "", &ev->flags);
+	}
+	if (bst_net_replaying)
+		ev->flags |= BST_F_REPLAY;
+}
+
+/* Has this interface had an event of this type (and scope) already? */
+static bool bst_net_seen(enum bst_event_type type, int ifindex, int scope)
+{
+	u32 i = bst_store_count();
+
+	while (i--) {
+		const struct bst_event *ev = bst_store_get(i);
+
+		if (ev && ev->type == type && ev->net.ifindex == ifindex &&
+		    (scope < 0 || ev->net.scope == scope))
+			return true;
+	}
+	return false;
+}
+
+static struct bst_event *bst_net_event(enum bst_event_type type,
+				       const struct net_device *dev)
+{
+	struct bst_event *ev = bst_store_reserve(type);
+
+	if (ev)
+		bst_net_fill(ev, dev);
+	return ev;
+}
+
+static void bst_net_record(enum bst_event_type type,
+			   const struct net_device *dev)
+{
+	struct bst_event *ev = bst_net_event(type, dev);
+
+	if (ev)
+		bst_store_commit(ev);
+}
+
+static void bst_net_carrier(const struct net_device *dev)
+{
+	if (netif_carrier_ok(dev) && !bst_net_seen(BST_EV_NET_CARRIER,
+						   dev->ifindex, -1))
+		bst_net_record(BST_EV_NET_CARRIER, dev);
+}
+
+static int bst_netdev_notify(struct notifier_block *nb, unsigned long action,
+			     void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	if (dev->flags & IFF_LOOPBACK)
+		return NOTIFY_DONE;
+	switch (action) {
+	case NETDEV_REGISTER:
+		bst_net_record(BST_EV_NET_REGISTER, dev);
+		break;
+	case NETDEV_CHANGENAME:
+		bst_net_record(BST_EV_NET_RENAME, dev);
+		break;
+	case NETDEV_UP:
+		bst_net_record(BST_EV_NET_UP, dev);
+		/* A link already up when the interface opens sends no CHANGE. */
+		bst_net_carrier(dev);
+		break;
+	case NETDEV_CHANGE:
+		bst_net_carrier(dev);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static int bst_inet_notify(struct notifier_block *nb, unsigned long action,
+			   void *ptr)
+{
+	const struct in_ifaddr *ifa = ptr;
+	const struct net_device *dev = ifa->ifa_dev->dev;
+	struct bst_event *ev;
+
+	if (action != NETDEV_UP || (dev->flags & IFF_LOOPBACK) ||
+	    bst_net_seen(BST_EV_NET_IPV4, dev->ifindex, -1))
+		return NOTIFY_DONE;
+	ev = bst_net_event(BST_EV_NET_IPV4, dev);
+	if (!ev)
+		return NOTIFY_DONE;
+	snprintf(ev->net.addr, sizeof(ev->net.addr), "%pI4/%u",
+		 &ifa->ifa_local, ifa->ifa_prefixlen);
+	bst_store_commit(ev);
+	return NOTIFY_DONE;
+}
+
+/* Atomic chain: the address is added (possibly still tentative). */
+static int bst_inet6_notify(struct notifier_block *nb, unsigned long action,
+			    void *ptr)
+{
+	const struct inet6_ifaddr *ifa = ptr;
+	const struct net_device *dev = ifa->idev->dev;
+	struct bst_event *ev;
+
+	if (action != NETDEV_UP || (dev->flags & IFF_LOOPBACK) ||
+	    bst_net_seen(BST_EV_NET_IPV6, dev->ifindex, ifa->scope))
+		return NOTIFY_DONE;
+	ev = bst_net_event(BST_EV_NET_IPV6, dev);
+	if (!ev)
+		return NOTIFY_DONE;
+	snprintf(ev->net.addr, sizeof(ev->net.addr), "%pI6c/%u", &ifa->addr,
+		 ifa->prefix_len);
+	ev->net.scope = ifa->scope;
+	bst_store_commit(ev);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block bst_netdev_nb = {
+	.notifier_call = bst_netdev_notify,
+};
+
+static struct notifier_block bst_inet_nb = { .notifier_call = bst_inet_notify };
+static struct notifier_block bst_inet6_nb = {
+	.notifier_call = bst_inet6_notify,
+};
+
+static void bst_net_addr_exit(void)
+{
+	if (bst_inet6_on)
+		unregister_inet6addr_notifier(&bst_inet6_nb);
+	bst_inet6_on = false;
+	unregister_inetaddr_notifier(&bst_inet_nb);
+}
+
+int bst_net_init(struct bst_hook_status *st)
+{
+	int err;
+
+	err = register_inetaddr_notifier(&bst_inet_nb);
+	if (err)
+		return err;
+	if (IS_ENABLED(CONFIG_IPV6))
+		bst_inet6_on = !register_inet6addr_notifier(&bst_inet6_nb);
+	/* Existing interfaces are replayed as REGISTER and UP, flagged. */
+	bst_net_replaying = true;
+	err = register_netdevice_notifier(&bst_netdev_nb);
+	bst_net_replaying = false;
+	if (err) {
+		bst_net_addr_exit();
+		return err;
+	}
+	strscpy(st->how, bst_inet6_on ? "notifier:netdev,inet,inet6" :
+		"notifier:netdev,inet", sizeof(st->how));
+	return 0;
+}
+
+void bst_net_exit(void)
+{
+	unregister_netdevice_notifier(&bst_netdev_nb);
+	bst_net_addr_exit();
+}
