@@ -85,6 +85,7 @@ static const char * const bst_event_names[] = {
 	[BST_EV_EXIT] = "exit",
 	[BST_EV_KERNEL_START] = "kernel.start",
 	[BST_EV_KERNEL_INIT_FREED] = "kernel.init_freed",
+	[BST_EV_NVME_PROBE] = "nvme.probe",
 	[BST_EV_NVME_QUEUES] = "nvme.queues",
 	[BST_EV_ENA_FOUND] = "ena.found",
 };
@@ -220,6 +221,7 @@ static void bst_buf_note(struct bst_buf *b, const struct bst_event *ev)
 {
 	static const char * const keys[] = {
 		[BST_EV_KERNEL_START] = "release",
+		[BST_EV_NVME_PROBE] = "device",
 		[BST_EV_NVME_QUEUES] = "queues",
 		[BST_EV_ENA_FOUND] = "mac",
 	};
@@ -298,6 +300,7 @@ size_t bst_format_event(char *buf, size_t size, const struct bst_event *ev,
 		break;
 	case BST_EV_KERNEL_START:
 	case BST_EV_KERNEL_INIT_FREED:
+	case BST_EV_NVME_PROBE:
 	case BST_EV_NVME_QUEUES:
 	case BST_EV_ENA_FOUND:
 		bst_buf_note(&b, ev);

@@ -77,22 +77,24 @@ static struct device *bst_find_device(const char *name)
 						   name);
 }
 
-/* A probe.start or probe.end about a device named in the log. */
-static struct bst_event *bst_kmsg_probe(const struct bst_kmsg_ctx *c,
-					enum bst_event_type type,
-					const char *devname, const char *drv)
+/*
+ * A probe.end for a device named in the log, with the driver's identity
+ * taken from the device as it is now, when it is still bound.
+ */
+static struct bst_event *bst_kmsg_probe_end(const struct bst_kmsg_ctx *c,
+					    const char *devname)
 {
-	struct bst_event *ev = bst_kmsg_event(c, type);
+	struct bst_event *ev = bst_kmsg_event(c, BST_EV_PROBE_END);
 	struct device *dev;
 
 	if (!ev)
 		return NULL;
 	dev = bst_find_device(devname);
-	/* Identity from the device as it is now, when it is still bound. */
-	if (dev && dev->driver && (!drv || !strcmp(dev->driver->name, drv)))
+	if (dev && dev->driver) {
 		bst_probe_fill(ev, dev, dev->driver);
-	else
-		bst_copy(ev->id.driver, drv ? drv : "", &ev->flags);
+		/* That was our worker; the log does not say how it probed. */
+		ev->flags &= ~BST_F_ASYNC;
+	}
 	bst_copy(ev->id.subject, devname, &ev->flags);
 	put_device(dev);
 	return ev;
@@ -123,30 +125,29 @@ static bool bst_kmsg_partitions(const struct bst_kmsg_ctx *c, const char *t)
 	return true;
 }
 
-/* nvme_probe() prints "nvme nvme0: pci function 0000:00:04.0" as it starts,
- * and "nvme nvme0: 2/0/0 default/read/poll queues" once the controller is up.
+/*
+ * nvme_probe() prints "nvme nvme0: pci function 0000:00:04.0" partway
+ * through (not as it starts: initcall_debug's span begins earlier), and
+ * "nvme nvme0: 2/0/0 default/read/poll queues" once the controller is up.
  */
 static void bst_kmsg_nvme(const struct bst_kmsg_ctx *c, const char *t)
 {
 	const char *p = strstr(t, ": pci function ");
+	enum bst_event_type type = BST_EV_NVME_PROBE;
 	struct bst_event *ev;
-	char dev[48];
 
-	if (p) {
-		bst_word(dev, sizeof(dev), p + 15, " ");
-		ev = bst_kmsg_probe(c, BST_EV_PROBE_START, dev, "nvme");
-		if (ev)
-			bst_store_commit(ev);
-		return;
+	if (!p) {
+		p = strstr(t, ": ");
+		type = BST_EV_NVME_QUEUES;
+		if (!p || !strstr(t, " default/read/poll queues"))
+			return;
 	}
-	if (!strstr(t, " default/read/poll queues"))
-		return;
-	ev = bst_kmsg_event(c, BST_EV_NVME_QUEUES);
+	ev = bst_kmsg_event(c, type);
 	if (!ev)
 		return;
 	bst_word(ev->note.subject, sizeof(ev->note.subject), t + 5, ":");
-	bst_word(ev->note.detail, sizeof(ev->note.detail), strchr(t, ':') + 2,
-		 " ");
+	bst_word(ev->note.detail, sizeof(ev->note.detail),
+		 type == BST_EV_NVME_PROBE ? p + 15 : p + 2, " ");
 	bst_store_commit(ev);
 }
 
@@ -206,7 +207,7 @@ static void bst_kmsg_parse(struct bst_kmsg_ctx *c, const char *t)
 	} else if (sscanf(t, "probe of %47s returned %d after %lld usecs",
 			  word, &ret, &usecs) == 3) {
 		/* initcall_debug: the kernel's own measurement of a probe. */
-		ev = bst_kmsg_probe(c, BST_EV_PROBE_END, word, NULL);
+		ev = bst_kmsg_probe_end(c, word);
 		if (!ev)
 			return;
 		ev->dur_ns = usecs * NSEC_PER_USEC;

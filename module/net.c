@@ -144,8 +144,13 @@ static int bst_inet6_notify(struct notifier_block *nb, unsigned long action,
 	return NOTIFY_DONE;
 }
 
+/*
+ * First in the chain: NETDEV_UP makes addrconf add the IPv6 link-local
+ * address, and net.up must not be stamped after the net.ipv6 it causes.
+ */
 static struct notifier_block bst_netdev_nb = {
 	.notifier_call = bst_netdev_notify,
+	.priority = INT_MAX,
 };
 
 static struct notifier_block bst_inet_nb = { .notifier_call = bst_inet_notify };

@@ -67,12 +67,16 @@ void bst_print_table(FILE *out, const struct bst_capture *cap,
 		const struct bst_span *sp = span_of(model, ev);
 		char t[32], d[32] = "-", rc[24] = "-";
 
+		int64_t v;
+
 		bst_format_ms(t, sizeof(t), ev->t_ns);
-		if (sp) {
+		/* A span's duration, else the event's own (disk.first_io). */
+		if (sp)
 			bst_format_ms(d, sizeof(d), sp->dur_ns);
-			if (sp->has_rc)
-				snprintf(rc, sizeof(rc), "%" PRId64, sp->rc);
-		}
+		else if (bst_event_get_i64(ev, "dur_ns", &v) == 1 && v > 0)
+			bst_format_ms(d, sizeof(d), (uint64_t)v);
+		if (bst_event_get_i64(ev, "rc", &v) == 1)
+			snprintf(rc, sizeof(rc), "%" PRId64, v);
 		fprintf(out, "%12s  %-17s %-24s %-16s %12s %6s\n", t, ev->type,
 			ev->subject, or_dash(bst_event_get(ev, "driver")), d,
 			rc);
