@@ -307,7 +307,9 @@ void bst_kmsg_exit(void)
 }
 
 /*
- * "# kmsg state=done lines=412 events=9 complete=1 timestamps=1"
+ * "# kmsg backfill=done backfill_lines=412 backfill_events=9
+ *  backfill_complete=1 backfill_timestamps=1" (header keys are unique
+ * across the file, hence the prefix).
  * complete=0: the log no longer starts at boot (it wrapped, or was
  * cleared with dmesg -C), so early events may be missing.
  */
@@ -317,9 +319,9 @@ void bst_kmsg_show(struct seq_file *m)
 	/* Pairs with the release in bst_kmsg_fn(). */
 	int state = smp_load_acquire(&bst_kmsg_state);
 
-	seq_printf(m, "# kmsg state=%s", states[state]);
+	seq_printf(m, "# kmsg backfill=%s", states[state]);
 	if (state == BST_KMSG_DONE)
-		seq_printf(m, " lines=%u events=%u complete=%d timestamps=%d",
+		seq_printf(m, " backfill_lines=%u backfill_events=%u backfill_complete=%d backfill_timestamps=%d",
 			   bst_kmsg_lines, bst_kmsg_events, bst_kmsg_complete,
 			   bst_kmsg_timestamps);
 	seq_putc(m, '\n');

@@ -46,6 +46,8 @@ int bst_parse_text(const char *name, char *text, struct bst_capture *cap,
 		   struct bst_error *err);
 int bst_parse_file(const char *path, struct bst_capture *cap,
 		   struct bst_error *err);
+int bst_read_all(const char *path, char **out, size_t *len,
+		 struct bst_error *err);
 void bst_capture_free(struct bst_capture *cap);
 const char *bst_header_get(const struct bst_capture *cap, const char *key);
 const char *bst_event_get(const struct bst_event *ev, const char *key);
@@ -55,7 +57,15 @@ const struct bst_event *bst_find_seq(const struct bst_capture *cap,
 				     unsigned long seq);
 
 /* model.c */
-enum bst_span_kind { BST_SPAN_PROBE, BST_SPAN_MODULE };
+enum bst_span_kind {
+	BST_SPAN_PROBE,		/* probe.start -> probe.end */
+	BST_SPAN_MODULE,	/* module.coming -> module.live / going */
+	BST_SPAN_DISK,		/* disk.add -> disk.partitions */
+	BST_SPAN_PROCESS,	/* exec -> exit */
+	BST_SPAN_KINDS
+};
+
+extern const char *const bst_span_kind_names[BST_SPAN_KINDS];
 
 struct bst_span {
 	enum bst_span_kind kind;
@@ -71,19 +81,63 @@ struct bst_model {
 	size_t nspans;
 };
 
+/* A phase of the boot: [start, end) on the boottime axis. */
+struct bst_phase {
+	const char *name;	/* "kernel", "initramfs", "userspace" */
+	uint64_t start_ns;
+	uint64_t end_ns;
+	int known;
+};
+
+/* A moment the boot reached: the first disk ready, an address, ... */
+struct bst_milestone {
+	char name[160];		/* "disk.ready nvme0n1", "mark boot-done" */
+	uint64_t t_ns;
+	const struct bst_event *ev;
+};
+
+#define BST_PHASES 3
+
+struct bst_boot {
+	struct bst_phase phases[BST_PHASES];
+	struct bst_milestone *ms;
+	size_t nms;
+	uint64_t end_ns;	/* the last event, or the last marker */
+};
+
 int bst_model_build(const struct bst_capture *cap, struct bst_model *model,
 		    struct bst_error *err);
+int bst_boot_build(const struct bst_capture *cap, struct bst_boot *boot);
+void bst_boot_free(struct bst_boot *boot);
+const struct bst_event **bst_time_order(const struct bst_capture *cap);
+const char *bst_driver_identity(const struct bst_capture *cap,
+				const struct bst_event *ev);
 void bst_model_free(struct bst_model *model);
 size_t bst_model_slowest(const struct bst_model *model,
 			 enum bst_span_kind kind,
 			 const struct bst_span **out, size_t n);
 
-/* output.c */
+/* output.c: show */
 #include <stdio.h>
 void bst_print_table(FILE *out, const struct bst_capture *cap,
 		     const struct bst_model *model);
 void bst_print_slowest(FILE *out, const struct bst_capture *cap,
 		       const struct bst_model *model, size_t n);
 void bst_format_ms(char *buf, size_t size, uint64_t ns);
+void bst_show_text(FILE *out, const struct bst_capture *cap,
+		   const struct bst_model *model, const struct bst_boot *boot,
+		   size_t slowest);
+void bst_show_json(FILE *out, const struct bst_capture *cap,
+		   const struct bst_model *model, const struct bst_boot *boot,
+		   size_t slowest);
+void bst_show_csv(FILE *out, const struct bst_capture *cap);
+
+/* trace.c, prom.c, svg.c: the other outputs */
+void bst_trace(FILE *out, const struct bst_capture *cap,
+	       const struct bst_model *model, const struct bst_boot *boot);
+void bst_prom(FILE *out, const struct bst_capture *cap,
+	      const struct bst_model *model, const struct bst_boot *boot);
+void bst_plot(FILE *out, const struct bst_capture *cap,
+	      const struct bst_model *model, const struct bst_boot *boot);
 
 #endif /* BST_CAPTURE_H */

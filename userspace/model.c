@@ -16,25 +16,30 @@ static int starts_with(const char *s, const char *prefix)
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
+const char *const bst_span_kind_names[BST_SPAN_KINDS] = {
+	"probe", "module", "disk", "process",
+};
+
+/* Events that open a span, which a later event closes with start=. */
 static int is_opening(const char *type)
 {
-	size_t n = strlen(type);
-
-	return !strcmp(type, "module.coming") ||
-	       (n > 6 && !strcmp(type + n - 6, ".start"));
+	return !strcmp(type, "probe.start") || !strcmp(type, "module.coming") ||
+	       !strcmp(type, "disk.add") || !strcmp(type, "exec");
 }
 
 static int span_kind(const char *type, enum bst_span_kind *kind)
 {
-	if (starts_with(type, "probe.")) {
+	if (starts_with(type, "probe."))
 		*kind = BST_SPAN_PROBE;
-		return 0;
-	}
-	if (starts_with(type, "module.")) {
+	else if (starts_with(type, "module."))
 		*kind = BST_SPAN_MODULE;
-		return 0;
-	}
-	return -1;
+	else if (starts_with(type, "disk."))
+		*kind = BST_SPAN_DISK;
+	else if (!strcmp(type, "exec") || !strcmp(type, "exit"))
+		*kind = BST_SPAN_PROCESS;
+	else
+		return -1;
+	return 0;
 }
 
 static void model_fail(struct bst_error *err, const struct bst_capture *cap,
@@ -147,4 +152,189 @@ size_t bst_model_slowest(const struct bst_model *model,
 	memcpy(out, all, n * sizeof(*out));
 	free(all);
 	return n;
+}
+
+static int add_milestone(struct bst_boot *boot, size_t *cap,
+			 const struct bst_event *ev, const char *what,
+			 const char *detail)
+{
+	struct bst_milestone *m;
+	char name[sizeof(m->name)];
+	size_t i;
+
+	snprintf(name, sizeof(name), "%s%s%s", what, detail ? " " : "",
+		 detail ? detail : "");
+	/* Only the first time a boot reaches a milestone counts. */
+	for (i = 0; i < boot->nms; i++)
+		if (!strcmp(boot->ms[i].name, name))
+			return 0;
+	if (boot->nms == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 32;
+
+		m = realloc(boot->ms, ncap * sizeof(*m));
+		if (!m)
+			return -1;
+		boot->ms = m;
+		*cap = ncap;
+	}
+	m = &boot->ms[boot->nms++];
+	memcpy(m->name, name, sizeof(name));
+	m->t_ns = ev->t_ns;
+	m->ev = ev;
+	return 0;
+}
+
+/* The event of a type that happened first (times need not follow seq). */
+static const struct bst_event *first_of(const struct bst_capture *cap,
+					const char *type, const char *key,
+					const char *val)
+{
+	const struct bst_event *best = NULL;
+	size_t i;
+
+	for (i = 0; i < cap->nev; i++) {
+		const struct bst_event *ev = &cap->ev[i];
+		const char *v;
+
+		if (strcmp(ev->type, type))
+			continue;
+		v = key ? bst_event_get(ev, key) : NULL;
+		if (key && (!v || strcmp(v, val)))
+			continue;
+		if (!best || ev->t_ns < best->t_ns)
+			best = ev;
+	}
+	return best;
+}
+
+/*
+ * Phases: the kernel runs until PID 1 first execs; the initramfs until PID
+ * 1 execs from the real root; the real root until the last marker (a boot
+ * that marks its end, e.g. with `bootstamps save`, is judged by it) or,
+ * without markers, the last event.
+ */
+int bst_boot_build(const struct bst_capture *cap, struct bst_boot *boot)
+{
+	const struct bst_event *init_ramfs, *init_root, *first, **order;
+	uint64_t last_mark = 0, last = 0;
+	size_t i, mcap = 0;
+	int any_mark = 0;
+
+	memset(boot, 0, sizeof(*boot));
+	for (i = 0; i < cap->nev; i++) {
+		const struct bst_event *ev = &cap->ev[i];
+
+		if (ev->t_ns > last)
+			last = ev->t_ns;
+		if (!strcmp(ev->type, "mark") && ev->t_ns >= last_mark) {
+			last_mark = ev->t_ns;
+			any_mark = 1;
+		}
+	}
+	boot->end_ns = any_mark ? last_mark : last;
+
+	init_ramfs = first_of(cap, "init.exec", "phase", "initramfs");
+	init_root = first_of(cap, "init.exec", "phase", "root");
+	first = init_ramfs ? init_ramfs : init_root;
+	boot->phases[0] = (struct bst_phase){ "kernel", 0, first ? first->t_ns : 0,
+					      first != NULL };
+	boot->phases[1] = (struct bst_phase){ "initramfs",
+		init_ramfs ? init_ramfs->t_ns : 0,
+		init_root ? init_root->t_ns : 0,
+		init_ramfs && init_root && init_root->t_ns >= init_ramfs->t_ns };
+	boot->phases[2] = (struct bst_phase){ "userspace",
+		init_root ? init_root->t_ns : 0, boot->end_ns,
+		init_root && boot->end_ns >= init_root->t_ns };
+
+	order = bst_time_order(cap);
+	if (!order)
+		return -1;
+	for (i = 0; i < cap->nev; i++) {
+		const struct bst_event *ev = order[i];
+		const char *t = ev->type;
+		int r = 0;
+
+		if (!strcmp(t, "init.exec"))
+			r = add_milestone(boot, &mcap, ev, "init.exec",
+					  bst_event_get(ev, "path"));
+		else if (!strcmp(t, "root.mount"))
+			r = add_milestone(boot, &mcap, ev, "root.mount", NULL);
+		else if (!strcmp(t, "disk.partitions")) {
+			r = add_milestone(boot, &mcap, ev, "disk.ready", NULL);
+			if (!r)
+				r = add_milestone(boot, &mcap, ev, "disk.ready",
+						  ev->subject);
+		} else if (!strcmp(t, "net.carrier") || !strcmp(t, "net.ipv4") ||
+			   !strcmp(t, "net.ipv6")) {
+			const char *scope = bst_event_get(ev, "scope");
+
+			if (scope && strcmp(scope, "global"))
+				continue;	/* link-local is not "online" */
+			r = add_milestone(boot, &mcap, ev, t, NULL);
+			if (!r)
+				r = add_milestone(boot, &mcap, ev, t, ev->subject);
+		} else if (!strcmp(t, "exec") || !strcmp(t, "exit") ||
+			   !strcmp(t, "mark")) {
+			r = add_milestone(boot, &mcap, ev, t, ev->subject);
+		}
+		if (r) {
+			free(order);
+			bst_boot_free(boot);
+			return -1;
+		}
+	}
+	free(order);
+	return 0;
+}
+
+void bst_boot_free(struct bst_boot *boot)
+{
+	free(boot->ms);
+	memset(boot, 0, sizeof(*boot));
+}
+
+/*
+ * Identity of the code that ran a probe: the module's version, else its
+ * srcversion, else (in-tree drivers have neither) the kernel release.
+ */
+const char *bst_driver_identity(const struct bst_capture *cap,
+				const struct bst_event *ev)
+{
+	const char *v = bst_event_get(ev, "version");
+
+	if (v && *v)
+		return v;
+	v = bst_event_get(ev, "srcversion");
+	if (v && *v)
+		return v;
+	v = bst_header_get(cap, "kernel");
+	return v && *v ? v : "-";
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct bst_event *x = *(const struct bst_event *const *)a;
+	const struct bst_event *y = *(const struct bst_event *const *)b;
+
+	if (x->t_ns != y->t_ns)
+		return x->t_ns < y->t_ns ? -1 : 1;
+	return x->seq < y->seq ? -1 : 1;
+}
+
+/*
+ * The events in the order they happened (ties: the order recorded).
+ * Events backfilled from the kernel log, or known only later, are
+ * recorded after events that happened after them. Caller frees.
+ */
+const struct bst_event **bst_time_order(const struct bst_capture *cap)
+{
+	const struct bst_event **order = calloc(cap->nev + 1, sizeof(*order));
+	size_t i;
+
+	if (!order)
+		return NULL;
+	for (i = 0; i < cap->nev; i++)
+		order[i] = &cap->ev[i];
+	qsort(order, cap->nev, sizeof(*order), by_time);
+	return order;
 }

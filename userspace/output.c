@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "capture.h"
+#include "json.h"
 
 /* Milliseconds with three decimals (microsecond resolution). */
 void bst_format_ms(char *buf, size_t size, uint64_t ns)
@@ -33,16 +34,6 @@ static const struct bst_span *span_of(const struct bst_model *model,
 	return NULL;
 }
 
-static int by_time(const void *a, const void *b)
-{
-	const struct bst_event *x = *(const struct bst_event *const *)a;
-	const struct bst_event *y = *(const struct bst_event *const *)b;
-
-	if (x->t_ns != y->t_ns)
-		return x->t_ns < y->t_ns ? -1 : 1;
-	return x->seq < y->seq ? -1 : 1;
-}
-
 /*
  * In time order: events backfilled from the kernel log, or known only
  * later (root.mount), are recorded after events that happened later.
@@ -50,16 +41,13 @@ static int by_time(const void *a, const void *b)
 void bst_print_table(FILE *out, const struct bst_capture *cap,
 		     const struct bst_model *model)
 {
-	const struct bst_event **order = calloc(cap->nev + 1, sizeof(*order));
+	const struct bst_event **order = bst_time_order(cap);
 	size_t i;
 
 	if (!order) {
 		fprintf(stderr, "bootstamps: out of memory\n");
 		return;
 	}
-	for (i = 0; i < cap->nev; i++)
-		order[i] = &cap->ev[i];
-	qsort(order, cap->nev, sizeof(*order), by_time);
 	fprintf(out, "%12s  %-17s %-24s %-16s %12s %6s\n", "TIME(ms)", "EVENT",
 		"SUBJECT", "DRIVER", "DUR(ms)", "RC");
 	for (i = 0; i < cap->nev; i++) {
@@ -84,23 +72,6 @@ void bst_print_table(FILE *out, const struct bst_capture *cap,
 	free(order);
 }
 
-/*
- * Identity of the code that ran: the module's version, else its
- * srcversion, else (in-tree drivers have neither) the kernel release.
- */
-static const char *driver_identity(const struct bst_capture *cap,
-				   const struct bst_event *ev)
-{
-	const char *v = bst_event_get(ev, "version");
-
-	if (v && *v)
-		return v;
-	v = bst_event_get(ev, "srcversion");
-	if (v && *v)
-		return v;
-	return or_dash(bst_header_get(cap, "kernel"));
-}
-
 void bst_print_slowest(FILE *out, const struct bst_capture *cap,
 		       const struct bst_model *model, size_t n)
 {
@@ -121,7 +92,237 @@ void bst_print_slowest(FILE *out, const struct bst_capture *cap,
 			snprintf(rc, sizeof(rc), "%" PRId64, top[i]->rc);
 		fprintf(out, "%4zu %12s  %-24s %-16s %-24s %6s\n", i + 1, d,
 			ev->subject, or_dash(bst_event_get(ev, "driver")),
-			driver_identity(cap, ev), rc);
+			bst_driver_identity(cap, ev), rc);
 	}
 	free(top);
+}
+
+static void print_warnings(FILE *out, const struct bst_capture *cap)
+{
+	const char *hooks[] = { "probe", "module", "mark", "block", "net",
+				"exec", "kmsg" };
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
+		v = bst_header_get(cap, hooks[i]);
+		if (v && !strncmp(v, "off", 3))
+			fprintf(out, "note: the %s hook was %s: its events are missing\n",
+				hooks[i], v);
+	}
+	v = bst_header_get(cap, "dropped");
+	if (v && strcmp(v, "0"))
+		fprintf(out, "note: %s events were dropped (the store was full; raise capacity=)\n",
+			v);
+	v = bst_header_get(cap, "missed");
+	if (v && strcmp(v, "0"))
+		fprintf(out, "note: %s probes were not timed (missed by the kretprobe)\n",
+			v);
+	v = bst_header_get(cap, "backfill_complete");
+	if (v && !strcmp(v, "0"))
+		fprintf(out, "note: the kernel log had wrapped or was cleared: early events may be missing (boot with log_buf_len=1M)\n");
+}
+
+/* The whole explanation of one boot, for a person. */
+void bst_show_text(FILE *out, const struct bst_capture *cap,
+		   const struct bst_model *model, const struct bst_boot *boot,
+		   size_t slowest)
+{
+	const char *v;
+	size_t i;
+
+	fprintf(out, "Boot of %s", (v = bst_header_get(cap, "kernel")) ? v : "?");
+	if ((v = bst_header_get(cap, "boot_id")))
+		fprintf(out, " (boot %s)", v);
+	fprintf(out, ": %zu events\n", cap->nev);
+	print_warnings(out, cap);
+
+	fputs("\nPhases\n", out);
+	for (i = 0; i < BST_PHASES; i++) {
+		const struct bst_phase *ph = &boot->phases[i];
+		char a[32], b[32], d[32];
+
+		if (!ph->known) {
+			fprintf(out, "  %-10s %s\n", ph->name,
+				i == 1 ? "- (no initramfs, or no switch to a real root seen)" :
+					 "- (not seen)");
+			continue;
+		}
+		bst_format_ms(a, sizeof(a), ph->start_ns);
+		bst_format_ms(b, sizeof(b), ph->end_ns);
+		bst_format_ms(d, sizeof(d), ph->end_ns - ph->start_ns);
+		fprintf(out, "  %-10s %12s ms  (%s -> %s)\n", ph->name, d, a, b);
+	}
+
+	fputs("\nMilestones\n", out);
+	for (i = 0; i < boot->nms; i++) {
+		char t[32];
+
+		bst_format_ms(t, sizeof(t), boot->ms[i].t_ns);
+		fprintf(out, "  %12s ms  %s\n", t, boot->ms[i].name);
+	}
+	if (!boot->nms)
+		fputs("  (none)\n", out);
+
+	fprintf(out, "\nSlowest driver probes\n");
+	bst_print_slowest(out, cap, model, slowest);
+	fputs("\nEvents\n", out);
+	bst_print_table(out, cap, model);
+}
+
+static void json_kv_ms(FILE *out, const char *key, uint64_t ns)
+{
+	fprintf(out, "\"%s\":%.6f", key, (double)ns / 1e6);
+}
+
+/* One JSON object: header, phases, milestones, slowest probes, spans, events. */
+void bst_show_json(FILE *out, const struct bst_capture *cap,
+		   const struct bst_model *model, const struct bst_boot *boot,
+		   size_t slowest)
+{
+	const struct bst_span **top = calloc(slowest + 1, sizeof(*top));
+	size_t i, j, m = top ? bst_model_slowest(model, BST_SPAN_PROBE, top, slowest) : 0;
+
+	fprintf(out, "{\"format_version\":%d,\"source\":", cap->format_version);
+	bst_json_str(out, cap->name);
+	fputs(",\"header\":{", out);
+	for (i = 0; i < cap->nheader; i++) {
+		/* Keys are unique by the format; keep the first if not. */
+		for (j = 0; j < i && strcmp(cap->header[j].key, cap->header[i].key); j++)
+			;
+		if (j < i)
+			continue;
+		fputs(i ? "," : "", out);
+		bst_json_str(out, cap->header[i].key);
+		fputc(':', out);
+		bst_json_str(out, cap->header[i].val);
+	}
+	fputs("},\"phases\":[", out);
+	for (i = 0, j = 0; i < BST_PHASES; i++) {
+		const struct bst_phase *ph = &boot->phases[i];
+
+		if (!ph->known)
+			continue;
+		fprintf(out, "%s{\"name\":\"%s\",", j++ ? "," : "", ph->name);
+		json_kv_ms(out, "start_ms", ph->start_ns);
+		fputc(',', out);
+		json_kv_ms(out, "end_ms", ph->end_ns);
+		fputc(',', out);
+		json_kv_ms(out, "duration_ms", ph->end_ns - ph->start_ns);
+		fputc('}', out);
+	}
+	fputs("],\"milestones\":[", out);
+	for (i = 0; i < boot->nms; i++) {
+		fputs(i ? ",{\"name\":" : "{\"name\":", out);
+		bst_json_str(out, boot->ms[i].name);
+		fputc(',', out);
+		json_kv_ms(out, "time_ms", boot->ms[i].t_ns);
+		fprintf(out, ",\"seq\":%lu}", boot->ms[i].ev->seq);
+	}
+	fputs("],\"slowest_probes\":[", out);
+	for (i = 0; i < m; i++) {
+		fputs(i ? ",{\"device\":" : "{\"device\":", out);
+		bst_json_str(out, top[i]->end->subject);
+		fputs(",\"driver\":", out);
+		bst_json_str(out, bst_event_get(top[i]->end, "driver"));
+		fputs(",\"identity\":", out);
+		bst_json_str(out, bst_driver_identity(cap, top[i]->end));
+		fputc(',', out);
+		json_kv_ms(out, "duration_ms", top[i]->dur_ns);
+		if (top[i]->has_rc)
+			fprintf(out, ",\"rc\":%" PRId64, top[i]->rc);
+		fputc('}', out);
+	}
+	free(top);
+	fputs("],\"spans\":[", out);
+	for (i = 0; i < model->nspans; i++) {
+		const struct bst_span *sp = &model->spans[i];
+		const struct bst_event *any = sp->end ? sp->end : sp->start;
+
+		fprintf(out, "%s{\"kind\":\"%s\",\"subject\":", i ? "," : "",
+			bst_span_kind_names[sp->kind]);
+		bst_json_str(out, any->subject);
+		fputs(",\"driver\":", out);
+		bst_json_str(out, bst_event_get(any, "driver"));
+		fprintf(out, ",\"start_seq\":%lu,\"end_seq\":%lu,",
+			sp->start ? sp->start->seq : 0, sp->end ? sp->end->seq : 0);
+		if (sp->end) {
+			json_kv_ms(out, "end_ms", sp->end->t_ns);
+			fputc(',', out);
+			json_kv_ms(out, "duration_ms", sp->dur_ns);
+		} else {
+			fputs("\"running\":true", out);
+		}
+		if (sp->has_rc)
+			fprintf(out, ",\"rc\":%" PRId64, sp->rc);
+		fputc('}', out);
+	}
+	fputs("],\"events\":[", out);
+	for (i = 0; i < cap->nev; i++) {
+		const struct bst_event *ev = &cap->ev[i];
+
+		fprintf(out, "%s{\"seq\":%lu,\"time_ns\":%" PRIu64 ",\"event\":",
+			i ? "," : "", ev->seq, ev->t_ns);
+		bst_json_str(out, ev->type);
+		fputs(",\"subject\":", out);
+		bst_json_str(out, ev->subject);
+		fputs(",\"fields\":{", out);
+		for (j = 0; j < ev->nkv; j++) {
+			size_t k;
+
+			for (k = 0; k < j && strcmp(ev->kv[k].key, ev->kv[j].key); k++)
+				;
+			if (k < j)
+				continue;
+			fputs(j ? "," : "", out);
+			bst_json_str(out, ev->kv[j].key);
+			fputc(':', out);
+			bst_json_str(out, ev->kv[j].val);
+		}
+		fputs("}}", out);
+	}
+	fputs("]}\n", out);
+}
+
+/* RFC 4180: quote a field that holds a comma or a quote. */
+static void csv_field(FILE *out, const char *s, int last)
+{
+	if (!s)
+		s = "";
+	if (strpbrk(s, ",\"")) {
+		fputc('"', out);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', out);
+			fputc(*s, out);
+		}
+		fputc('"', out);
+	} else {
+		fputs(s, out);
+	}
+	fputc(last ? '\n' : ',', out);
+}
+
+/* The events, one row each, in the file's order, for spreadsheets. */
+void bst_show_csv(FILE *out, const struct bst_capture *cap)
+{
+	static const char *const keys[] = { "driver", "bus", "dur_ns", "rc",
+					    "start", "module", "version",
+					    "srcversion", "src" };
+	const size_t nk = sizeof(keys) / sizeof(keys[0]);
+	size_t i, k;
+
+	fputs("seq,time_ns,event,subject", out);
+	for (k = 0; k < nk; k++)
+		fprintf(out, ",%s", keys[k]);
+	fputc('\n', out);
+	for (i = 0; i < cap->nev; i++) {
+		const struct bst_event *ev = &cap->ev[i];
+
+		fprintf(out, "%lu,%" PRIu64 ",", ev->seq, ev->t_ns);
+		csv_field(out, ev->type, 0);
+		csv_field(out, ev->subject, 0);
+		for (k = 0; k < nk; k++)
+			csv_field(out, bst_event_get(ev, keys[k]), k + 1 == nk);
+	}
 }

@@ -286,8 +286,12 @@ out:
 	return rc;
 }
 
-int bst_parse_file(const char *path, struct bst_capture *cap,
-		   struct bst_error *err)
+/*
+ * The whole file (or standard input, for "-") as a NUL-terminated string.
+ * A NUL byte inside it is an error: the format is text.
+ */
+int bst_read_all(const char *path, char **out, size_t *outlen,
+		 struct bst_error *err)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	size_t len = 0, size = 0;
@@ -325,6 +329,19 @@ int bst_parse_file(const char *path, struct bst_capture *cap,
 			    "contains a NUL byte: not a bootstamps capture");
 	}
 	buf[len] = '\0';
+	*out = buf;
+	if (outlen)
+		*outlen = len;
+	return 0;
+}
+
+int bst_parse_file(const char *path, struct bst_capture *cap,
+		   struct bst_error *err)
+{
+	char *buf;
+
+	if (bst_read_all(path, &buf, NULL, err))
+		return -1;
 	if (bst_parse_text(path, buf, cap, err)) {
 		free(buf);
 		return -1;

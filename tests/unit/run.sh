@@ -10,8 +10,8 @@ mkdir -p "$work"
 if ! gcc -std=c11 -g -O1 -Wall -Wextra -Werror \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	-I"$top/userspace" -o "$work/test_reader" "$top/tests/unit/test_reader.c" \
-	"$top/userspace/parse.c" "$top/userspace/model.c" "$top/userspace/output.c" \
-	-lcmocka 2>"$work/build.log"; then
+	$(ls "$top"/userspace/*.c | grep -v '/main\.c$') \
+	-DBST_VERSION='"test"' -lcmocka -lm 2>"$work/build.log"; then
 	cat "$work/build.log"
 	echo "unit: 0 passed, 1 failed, 0 skipped"
 	exit 1

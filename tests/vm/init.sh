@@ -109,7 +109,7 @@ wait_kmsg() {
 	i=0
 	while [ $i -lt 50 ]; do
 		snap
-		grep -q '^# kmsg state=done' /tmp/snap && return 0
+		grep -q '^# kmsg backfill=done' /tmp/snap && return 0
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -119,7 +119,7 @@ wait_kmsg() {
 
 t_backfill() {
 	wait_kmsg || return 1
-	grep -q '^# kmsg state=done .* complete=1 timestamps=1' /tmp/snap ||
+	grep -q '^# kmsg backfill=done .* backfill_complete=1 backfill_timestamps=1' /tmp/snap ||
 		{ WHY="backfill incomplete: $(grep '^# kmsg' /tmp/snap)"; return 1; }
 	[ -n "$(q kernel.start linux "release=$(uname -r)" src=kmsg)" ] || { WHY="no kernel.start"; return 1; }
 	[ -n "$(q init.exec init path=/init phase=initramfs src=kmsg)" ] || { WHY="no init.exec of /init from the log"; return 1; }

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `bootstamps save`: archive this boot's capture with what identifies the
+ * boot and the machine, one file per boot, never torn. And `bootstamps
+ * mark`: write a marker.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "archive.h"
+#include "capture.h"
+
+/* The first line of a small file, without its newline; "" if unreadable. */
+static void read_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (fgets(buf, (int)size, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+/* A value as the format writes it: bytes outside 0x21..0x7e as \xHH. */
+static void put_escaped(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c > 0x20 && c < 0x7f && c != '\\')
+			fputc(c, out);
+		else
+			fprintf(out, "\\x%02x", c);
+	}
+}
+
+static void meta(FILE *out, const char *key, const char *val)
+{
+	fprintf(out, " %s=", key);
+	put_escaped(out, val);
+}
+
+/* KEY="value" from os-release. */
+static void os_release(const char *key, char *buf, size_t size)
+{
+	FILE *f = fopen("/etc/os-release", "r");
+	char line[512];
+	size_t klen = strlen(key);
+
+	buf[0] = '\0';
+	if (!f)
+		f = fopen("/usr/lib/os-release", "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *v;
+
+		if (strncmp(line, key, klen) || line[klen] != '=')
+			continue;
+		v = line + klen + 1;
+		v[strcspn(v, "\n")] = '\0';
+		if (*v == '"' && v[strlen(v) - 1] == '"') {
+			v[strlen(v) - 1] = '\0';
+			v++;
+		}
+		snprintf(buf, size, "%s", v);
+		break;
+	}
+	fclose(f);
+}
+
+/*
+ * The "# saved ..." header line: the boot's identity and the machine as it
+ * shows itself (on EC2: DMI product name = instance type, sys_vendor,
+ * /sys/hypervisor/type = xen on Xen instances). Nothing is fetched.
+ */
+static void write_meta(FILE *out, const char *boot_id)
+{
+	char buf[4096];
+	struct utsname u;
+
+	fputs("# saved", out);
+	meta(out, "boot_id", boot_id);
+	snprintf(buf, sizeof(buf), "%lld", (long long)time(NULL));
+	meta(out, "saved_at", buf);
+	meta(out, "saved_by", "bootstamps-" BST_VERSION);
+	if (!uname(&u)) {
+		meta(out, "hostname", u.nodename);
+		meta(out, "machine", u.machine);
+	}
+	read_line("/proc/cmdline", buf, sizeof(buf));
+	meta(out, "cmdline", buf);
+	os_release("ID", buf, sizeof(buf));
+	meta(out, "os_id", buf);
+	os_release("VERSION_ID", buf, sizeof(buf));
+	meta(out, "os_version", buf);
+	os_release("PRETTY_NAME", buf, sizeof(buf));
+	meta(out, "os", buf);
+	read_line("/sys/class/dmi/id/product_name", buf, sizeof(buf));
+	meta(out, "product_name", buf);
+	read_line("/sys/class/dmi/id/sys_vendor", buf, sizeof(buf));
+	meta(out, "sys_vendor", buf);
+	read_line("/sys/hypervisor/type", buf, sizeof(buf));
+	meta(out, "hypervisor", buf);
+	fputc('\n', out);
+}
+
+static int mkdir_p(const char *dir)
+{
+	char path[4096];
+	char *p;
+
+	snprintf(path, sizeof(path), "%s", dir);
+	for (p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(path, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+/* fsync a directory, so that a rename in it survives a crash. */
+static int sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	int r;
+
+	if (fd < 0)
+		return -1;
+	r = fsync(fd);
+	close(fd);
+	return r;
+}
+
+/*
+ * Archive the capture `from` as DIR/<boot_id>.bst. The file is written
+ * beside its final name, synced, then renamed over it: a crash leaves the
+ * old file or the new one, never half of one. Saving twice in one boot
+ * replaces the file, so there is one file per boot.
+ */
+int bst_save(const char *from, const char *dir, int quiet)
+{
+	char boot_id[64], tmp[4096], dst[4096];
+	struct bst_capture cap;
+	struct bst_error err;
+	char *raw, *copy, *p;
+	size_t len;
+	FILE *f;
+	int fd, bad;
+
+	read_line("/proc/sys/kernel/random/boot_id", boot_id, sizeof(boot_id));
+	if (!*boot_id || strchr(boot_id, '/') || boot_id[0] == '.') {
+		fprintf(stderr, "bootstamps save: cannot read the boot id from /proc/sys/kernel/random/boot_id\n");
+		return 2;
+	}
+	if (bst_read_all(from, &raw, &len, &err)) {
+		fprintf(stderr, "bootstamps save: %s\n", err.msg);
+		return 2;
+	}
+	/* Only a capture that parses is archived. */
+	copy = strdup(raw);
+	if (!copy || bst_parse_text(from, copy, &cap, &err)) {
+		fprintf(stderr, "bootstamps save: %s\n",
+			copy ? err.msg : "out of memory");
+		free(copy);
+		free(raw);
+		return 2;
+	}
+	bst_capture_free(&cap);		/* frees copy */
+	if (mkdir_p(dir)) {
+		fprintf(stderr, "bootstamps save: cannot create %s: %s\n", dir,
+			strerror(errno));
+		free(raw);
+		return 2;
+	}
+	snprintf(dst, sizeof(dst), "%s/%s.bst", dir, boot_id);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.bst.%d", dir, boot_id, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f) {
+		fprintf(stderr, "bootstamps save: cannot create %s: %s\n", tmp,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(raw);
+		return 2;
+	}
+	/* Line 1, then this boot's metadata, then the rest (minus old metadata). */
+	p = strchr(raw, '\n') + 1;
+	fwrite(raw, 1, (size_t)(p - raw), f);
+	write_meta(f, boot_id);
+	while (*p) {
+		char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+
+		if (strncmp(p, "# saved ", 8))
+			fwrite(p, 1, n, f);
+		p += n;
+	}
+	bad = fflush(f) || ferror(f) || fsync(fd);
+	bad |= fclose(f) != 0;
+	free(raw);
+	if (bad || rename(tmp, dst) || sync_dir(dir)) {
+		fprintf(stderr, "bootstamps save: writing %s: %s\n", dst,
+			strerror(errno));
+		unlink(tmp);
+		return 2;
+	}
+	if (!quiet)
+		printf("%s\n", dst);
+	return 0;
+}
+
+int bst_mark(const char *text)
+{
+	size_t len = strlen(text);
+	char *line = malloc(len + 2);
+	ssize_t n;
+	int fd;
+
+	if (!line)
+		return 2;
+	memcpy(line, text, len);
+	line[len] = '\n';
+	fd = open(BST_PROC_PATH, O_WRONLY);
+	if (fd < 0) {
+		int e = errno;
+
+		free(line);
+		if (e == ENOENT)
+			fprintf(stderr, "bootstamps mark: %s does not exist: is the module loaded? (modprobe bootstamps)\n",
+				BST_PROC_PATH);
+		else if (e == EACCES || e == EPERM)
+			fprintf(stderr, "bootstamps mark: only root may write markers\n");
+		else
+			fprintf(stderr, "bootstamps mark: %s: %s\n", BST_PROC_PATH,
+				strerror(e));
+		return 2;
+	}
+	n = write(fd, line, len + 1);
+	free(line);
+	if (n < 0) {
+		int e = errno;
+
+		close(fd);
+		if (e == EINVAL)
+			fprintf(stderr, "bootstamps mark: a marker is 1 to 128 printable ASCII characters on one line\n");
+		else if (e == EPERM)
+			fprintf(stderr, "bootstamps mark: only root in the initial user namespace may write markers\n");
+		else if (e == ENOSPC)
+			fprintf(stderr, "bootstamps mark: the marker quota (mark_quota) or the store is full\n");
+		else
+			fprintf(stderr, "bootstamps mark: %s\n", strerror(e));
+		return 2;
+	}
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Archiving a boot, and writing markers (archive.c). */
+#ifndef BST_ARCHIVE_H
+#define BST_ARCHIVE_H
+
+#define BST_PROC_PATH "/proc/bootstamps"
+#define BST_ARCHIVE_DIR "/var/lib/bootstamps"
+
+int bst_save(const char *from, const char *dir, int quiet);
+int bst_mark(const char *text);
+
+#endif /* BST_ARCHIVE_H */
