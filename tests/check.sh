@@ -22,9 +22,13 @@ part() {
 
 part "$top/tests/lint.sh"
 part "$top/tests/unit/run.sh"
+part "$top/tests/fuzz/run.sh" "${BST_FUZZ_SECONDS:-20}"
 for flavour in cloud-amd64 amd64; do
 	part "$top/tests/dkms.sh" "$flavour"
 done
+# The reader on the captures the VM runs just made, then across boots.
+part "$top/tests/reader.sh"
+part "$top/tests/ab.sh" cloud-amd64
 
 echo "=== summary"
 cat "$summaries"

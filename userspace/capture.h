@@ -46,6 +46,7 @@ int bst_parse_text(const char *name, char *text, struct bst_capture *cap,
 		   struct bst_error *err);
 int bst_parse_file(const char *path, struct bst_capture *cap,
 		   struct bst_error *err);
+char *bst_unescape(const char *s);
 int bst_read_all(const char *path, char **out, size_t *len,
 		 struct bst_error *err);
 void bst_capture_free(struct bst_capture *cap);

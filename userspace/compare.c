@@ -133,7 +133,8 @@ static int summarize(const char *path, const char *driver,
 	}
 	s->path = strdup(path);
 	s->kernel = dup_or_empty(bst_header_get(&cap, "kernel"));
-	s->cmdline = dup_or_empty(bst_header_get(&cap, "cmdline"));
+	/* Compared word by word, so unescaped ("ro\x20quiet" is two words). */
+	s->cmdline = bst_unescape(bst_header_get(&cap, "cmdline"));
 	for (i = 0; i < BST_PHASES && !r; i++) {
 		const struct bst_phase *ph = &boot.phases[i];
 
@@ -256,7 +257,8 @@ static int expand(const char *arg, char ***paths, size_t *n,
 	}
 	closedir(d);
 	/* Directory order is arbitrary; reports must not be. */
-	qsort(*paths + first, *n - first, sizeof(**paths), cmp_str);
+	if (*n > first)
+		qsort(*paths + first, *n - first, sizeof(**paths), cmp_str);
 	return 0;
 }
 
@@ -419,9 +421,10 @@ static void print_changes(FILE *out, const struct bst_group *a,
 			bst_json_str(out, vb);
 			fputc('}', out);
 		} else {
-			fprintf(out, "  %s %s: %s -> %s\n",
-				k < nd ? "driver" : "kernel release",
-				k < nd ? what : "", va, vb);
+			if (k < nd)
+				fprintf(out, "  driver %s: %s -> %s\n", what, va, vb);
+			else
+				fprintf(out, "  kernel release: %s -> %s\n", va, vb);
 		}
 		first = 0;
 	}

@@ -417,3 +417,37 @@ const struct bst_event *bst_find_seq(const struct bst_capture *cap,
 	}
 	return NULL;
 }
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Undo the format's escaping (\xHH) into a new string; the caller frees
+ * it. A malformed escape is kept as written.
+ */
+char *bst_unescape(const char *s)
+{
+	char *out = malloc(strlen(s ? s : "") + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	while (s && *s) {
+		if (s[0] == '\\' && s[1] == 'x' && hexval(s[2]) >= 0 &&
+		    hexval(s[3]) >= 0) {
+			*o++ = (char)(hexval(s[2]) * 16 + hexval(s[3]));
+			s += 4;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+	return out;
+}

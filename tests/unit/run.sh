@@ -7,17 +7,23 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 work=${BST_WORK:-/tmp/bootstamps-work}/unit
 rm -rf "$work"
 mkdir -p "$work"
-if ! gcc -std=c11 -g -O1 -Wall -Wextra -Werror \
-	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-	-I"$top/userspace" -o "$work/test_reader" "$top/tests/unit/test_reader.c" \
-	$(ls "$top"/userspace/*.c | grep -v '/main\.c$') \
-	-DBST_VERSION='"test"' -lcmocka -lm 2>"$work/build.log"; then
-	cat "$work/build.log"
-	echo "unit: 0 passed, 1 failed, 0 skipped"
-	exit 1
-fi
-"$work/test_reader" 2>&1 | tee "$work/out.txt"
-status=${PIPESTATUS[0]}
+status=0
+: >"$work/out.txt"
+for t in "$top"/tests/unit/test_*.c; do
+	name=$(basename "$t" .c)
+	if ! gcc -std=c11 -g -O1 -Wall -Wextra -Werror \
+		-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+		-I"$top/userspace" -o "$work/$name" "$t" \
+		$(ls "$top"/userspace/*.c | grep -v '/main\.c$') \
+		-DBST_VERSION='"test"' -lcmocka -lm 2>"$work/build.log"; then
+		cat "$work/build.log"
+		echo "[  FAILED  ] $name: does not build" >>"$work/out.txt"
+		status=1
+		continue
+	fi
+	"$work/$name" 2>&1 | tee -a "$work/out.txt"
+	[ "${PIPESTATUS[0]}" = 0 ] || status=1
+done
 pass=$(grep -c '^\[       OK \]' "$work/out.txt")
 fail=$(grep -c '^\[  FAILED  \] [a-z]' "$work/out.txt")
 [ "$status" = 0 ] || [ "$fail" -gt 0 ] || fail=1

@@ -22,6 +22,8 @@ stty -F /dev/ttyS1 raw -echo 2>/dev/null
 n=0
 [ -f /etc/bst.n ] && . /etc/bst.n
 WHY=
+# arg NAME: bst.NAME=value from the kernel command line.
+arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^bst\.$1=//p"; }
 ok() { n=$((n + 1)); echo "ok $n $1" >&3; }
 not_ok() { n=$((n + 1)); echo "not ok $n $1 # $2" >&3; }
 skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2" >&3; }
@@ -602,5 +604,24 @@ check taint t_taint
 finish
 }
 
+# One short boot of an A/B series (tests/ab.sh): the fixture probes with a
+# known delay, the boot is saved twice (still one file), the file goes to
+# the host on the result port.
+ab_boot() {
+	insmod /mods/bootstamps.ko || { not_ok ab.load "insmod failed"; finish; }
+	check ab.fixture insmod /mods/bst_fixture.ko "delay_ms=$(arg delay)"
+	check ab.mark bootstamps mark ab:done
+	t_save_twice() {
+		bootstamps save --dir /tmp/archive --quiet && bootstamps save --dir /tmp/archive --quiet ||
+			{ WHY="save failed"; return 1; }
+		[ "$(ls -A /tmp/archive | wc -l)" = 1 ] || { WHY="$(ls -A /tmp/archive)"; return 1; }
+		[ -f "/tmp/archive/$(cat /proc/sys/kernel/random/boot_id).bst" ] || { WHY="not named by boot_id"; return 1; }
+	}
+	check ab.save_twice_one_file t_save_twice
+	sed 's/^/saved: /' /tmp/archive/*.bst >&3
+	finish
+}
+
+[ "$(arg scenario)" = ab ] && ab_boot
 [ -f /etc/bst-stage2 ] && stage2
 stage1

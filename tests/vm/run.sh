@@ -3,12 +3,15 @@
 # Boot a Debian kernel under QEMU (TCG) with bootstamps loaded first, real
 # drivers bound to emulated devices, and tests/vm/init.sh as PID 1.
 #
-#   tests/vm/run.sh FLAVOUR [--module KO] [--demo]
+#   tests/vm/run.sh FLAVOUR [--module KO] [--demo] [--ab VER:DELAY:BOOTS:DIR]
 #
 # FLAVOUR   Debian kernel flavour: cloud-amd64 or amd64
 # --module  boot this bootstamps.ko (e.g. the one dkms built) instead of
 #           building one from the work tree
 # --demo    print the recorded boot timeline instead of the test report
+# --ab      instead of the full test: the fixture driver built at version
+#           VER probes with DELAY ms; boot BOOTS times, each saving its
+#           boot, and put each saved capture in DIR (tests/ab.sh)
 #
 # The run fails closed: a missing result, a kernel splat on the console, a
 # bad taint, a timeout or no clean power-off all count as failures.
@@ -20,10 +23,12 @@ flavour=${1:?usage: run.sh FLAVOUR [--module KO] [--demo]}
 shift
 module=
 demo=0
+ab=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--module) module=$2; shift 2 ;;
 	--demo) demo=1; shift ;;
+	--ab) ab=$2; shift 2 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -33,7 +38,13 @@ die() { echo "vm-$flavour: $*" >&2; echo "vm-$flavour: 0 passed, 1 failed, 0 ski
 
 read -r release imgdir < <("$top/tests/lib/kernel.sh" "$flavour") || die "cannot fetch the $flavour kernel"
 kdir=/lib/modules/$release/build
-work=${BST_WORK:-/tmp/bootstamps-work}/vm-$flavour
+work=${BST_WORK:-/tmp/bootstamps-work}/vm-$flavour${ab:+-ab}
+fixture_version=1.0.0
+if [ -n "$ab" ]; then
+	IFS=: read -r fixture_version ab_delay ab_boots ab_dir <<<"$ab"
+	[ -n "$ab_dir" ] || { echo "run.sh: --ab VERSION:DELAY:BOOTS:DIR" >&2; exit 2; }
+	mkdir -p "$ab_dir"
+fi
 rm -rf "$work"
 mkdir -p "$work/stage"/{bin,etc,mods,proc,sys,dev,tmp}
 log=$work/build.log
@@ -51,7 +62,8 @@ if [ -z "$module" ]; then
 fi
 [ -f "$module" ] || die "no module at $module"
 cp -r "$top/tests/fixtures" "$work/fixture"
-make -C "$kdir" M="$work/fixture" modules >>"$log" 2>&1 || die "building the fixture failed (see $log)"
+make -C "$kdir" M="$work/fixture" FIXTURE_VERSION="$fixture_version" modules >>"$log" 2>&1 ||
+	die "building the fixture failed (see $log)"
 make -C "$top/userspace" OBJDIR="$work/reader" STATIC=1 >>"$log" 2>&1 || die "building the reader failed (see $log)"
 gcc -static -O2 -Wall -Wextra -Werror -o "$work/stage/bin/bst-vmtool" "$top/tests/vm/bst-vmtool.c" >>"$log" 2>&1 ||
 	die "building bst-vmtool failed (see $log)"
@@ -120,46 +132,7 @@ truncate -s 16M "$work/nvme.img"
 printf 'label: dos\n,4M\n,4M\n' | sfdisk -q "$work/nvme.img" >>"$log" 2>&1 || die "sfdisk failed (see $log)"
 
 # ------------------------------------------------------------ boot
-say "booting (TCG)"
-timeout --foreground 600 qemu-system-x86_64 \
-	-accel tcg -cpu max -M q35 -smp 2 -m 512M \
-	-nodefaults -display none -no-reboot -monitor none \
-	-serial "file:$work/console.log" -serial "file:$work/result.raw" \
-	-kernel "$imgdir/boot/vmlinuz-$release" -initrd "$work/initrd.gz" \
-	-append "console=ttyS0 rdinit=/init panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 hung_task_panic=1 printk.time=1 initcall_debug log_buf_len=1M" \
-	-device edu -device pci-testdev \
-	-drive "file=$work/vblk.img,if=none,id=vb0,format=raw" -device virtio-blk-pci,drive=vb0 \
-	-drive "file=$work/nvme.img,if=none,id=nv0,format=raw" -device nvme,serial=bst0001,drive=nv0 \
-	-netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0 \
-	>"$work/qemu.log" 2>&1
-qemu_rc=$?
-
-# ------------------------------------------------------------ judge
-tr -d '\r' <"$work/result.raw" >"$work/result.txt"
-sed -n 's/^capture: //p' "$work/result.txt" >"$work/capture.txt"
-
-if [ $demo = 1 ]; then
-	echo "bootstamps demo: Debian's $release kernel booted under QEMU, bootstamps loaded first,"
-	echo "then real drivers probing emulated devices (ENA is bound to QEMU's edu device, so it fails)."
-	echo "Raw capture: $work/capture.txt"
-	echo
-	echo "Slowest driver probes:"
-	"$work/reader/bootstamps" --slowest 5 "$work/capture.txt" &&
-		echo && "$work/reader/bootstamps" "$work/capture.txt"
-	exit $?
-fi
-
 pass=0 fail=0 skipped=0
-while IFS= read -r line; do
-	case $line in
-	"ok "*"# SKIP"*) skipped=$((skipped + 1)); echo "[vm-$flavour] $line" ;;
-	"ok "*) pass=$((pass + 1)); echo "[vm-$flavour] $line" ;;
-	"not ok "*) fail=$((fail + 1)); echo "[vm-$flavour] $line" ;;
-	"# "*) echo "[vm-$flavour] $line" ;;
-	esac
-done <"$work/result.txt"
-
-# host-level verdicts, each counted as a case
 verdict() {
 	if [ "$2" = 0 ]; then
 		pass=$((pass + 1)); echo "[vm-$flavour] ok host.$1"
@@ -167,22 +140,81 @@ verdict() {
 		fail=$((fail + 1)); echo "[vm-$flavour] not ok host.$1 # $3"
 	fi
 }
-plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$work/result.txt")
-grep -q '^# bootstamps-vm: end$' "$work/result.txt" && [ "${plan:-x}" = $((pass + fail + skipped)) ]
-verdict results_complete $? "result channel incomplete (plan=${plan:-none}, qemu exit $qemu_rc)"
-[ $qemu_rc != 124 ]
-verdict no_timeout $? "qemu timed out"
-splats=$(grep -E 'BUG:|WARNING:|Oops|Call Trace|KASAN|UBSAN|circular locking|sleeping function called from invalid context|Kernel panic' "$work/console.log" | head -n 5)
-[ -z "$splats" ]
-verdict no_splat $? "console: $(echo "$splats" | head -n 1)"
-grep -q 'reboot: Power down' "$work/console.log"
-verdict clean_poweroff $? "no 'reboot: Power down' on the console"
+
+# boot NAME [KERNEL ARGS]: one boot, judged fail-closed; its files are
+# $work/NAME.{console,result}.
+boot() {
+	local name=$1 extra=${2:-} qemu_rc plan splats line
+	say "booting $name (TCG)"
+	timeout --foreground 600 qemu-system-x86_64 \
+		-accel tcg -cpu max -M q35 -smp 2 -m 512M \
+		-nodefaults -display none -no-reboot -monitor none \
+		-serial "file:$work/$name.console" -serial "file:$work/$name.raw" \
+		-kernel "$imgdir/boot/vmlinuz-$release" -initrd "$work/initrd.gz" \
+		-append "console=ttyS0 rdinit=/init panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 hung_task_panic=1 printk.time=1 initcall_debug log_buf_len=1M $extra" \
+		-device edu -device pci-testdev \
+		-drive "file=$work/vblk.img,if=none,id=vb0,format=raw" -device virtio-blk-pci,drive=vb0 \
+		-drive "file=$work/nvme.img,if=none,id=nv0,format=raw" -device nvme,serial=bst0001,drive=nv0 \
+		-netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0 \
+		>"$work/$name.qemu" 2>&1
+	qemu_rc=$?
+	tr -d '\r' <"$work/$name.raw" >"$work/$name.result"
+	[ $demo = 1 ] && return
+	local before=$((pass + fail + skipped))
+	while IFS= read -r line; do
+		case $line in
+		"ok "*"# SKIP"*) skipped=$((skipped + 1)); echo "[vm-$flavour] $line" ;;
+		"ok "*) pass=$((pass + 1)); echo "[vm-$flavour] $line" ;;
+		"not ok "*) fail=$((fail + 1)); echo "[vm-$flavour] $line" ;;
+		"# "*) echo "[vm-$flavour] $line" ;;
+		esac
+	done <"$work/$name.result"
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$work/$name.result")
+	grep -q '^# bootstamps-vm: end$' "$work/$name.result" && [ "${plan:-x}" = $((pass + fail + skipped - before)) ]
+	verdict "$name.results_complete" $? "result channel incomplete (plan=${plan:-none}, qemu exit $qemu_rc)"
+	[ $qemu_rc != 124 ]
+	verdict "$name.no_timeout" $? "qemu timed out"
+	splats=$(grep -E 'BUG:|WARNING:|Oops|Call Trace|KASAN|UBSAN|circular locking|sleeping function called from invalid context|Kernel panic' "$work/$name.console" | head -n 5)
+	[ -z "$splats" ]
+	verdict "$name.no_splat" $? "console: $(echo "$splats" | head -n 1)"
+	grep -q 'reboot: Power down' "$work/$name.console"
+	verdict "$name.clean_poweroff" $? "no 'reboot: Power down' on the console"
+	if [ $fail -gt 0 ]; then
+		echo "[vm-$flavour] console tail:"
+		tail -n 30 "$work/$name.console" | sed "s/^/[vm-$flavour]   /"
+	fi
+}
+
+if [ -n "$ab" ]; then
+	for i in $(seq 1 "$ab_boots"); do
+		boot "ab-$fixture_version-$i" "bst.scenario=ab bst.delay=$ab_delay"
+		sed -n 's/^saved: //p' "$work/ab-$fixture_version-$i.result" >"$ab_dir/$fixture_version-$i.bst"
+		[ -s "$ab_dir/$fixture_version-$i.bst" ]
+		verdict "ab-$fixture_version-$i.capture_saved" $? "no saved capture came back"
+	done
+	echo "vm-$flavour-ab-$fixture_version: $pass passed, $fail failed, $skipped skipped"
+	[ $fail = 0 ]
+	exit
+fi
+
+boot test
+cp "$work/test.console" "$work/console.log"
+sed -n 's/^capture: //p' "$work/test.result" >"$work/capture.txt"
+
+if [ $demo = 1 ]; then
+	echo "bootstamps demo: Debian's $release kernel booted under QEMU, bootstamps loaded first,"
+	echo "then real drivers probing emulated devices (ENA is bound to QEMU's edu device, so it fails)."
+	echo "Raw capture: $work/capture.txt"
+	echo
+	"$work/reader/bootstamps" show "$work/capture.txt"
+	"$work/reader/bootstamps" plot -o "$work/timeline.svg" "$work/capture.txt" &&
+		"$work/reader/bootstamps" trace -o "$work/trace.json" "$work/capture.txt" &&
+		echo && echo "Timeline drawn in $work/timeline.svg (open it in a browser);" &&
+		echo "Perfetto trace in $work/trace.json (open it at ui.perfetto.dev)."
+	exit $?
+fi
+
 "$work/reader/bootstamps" "$work/capture.txt" >/dev/null 2>"$work/reader.err"
 verdict reader_parses_capture $? "$(cat "$work/reader.err")"
-
-if [ $fail -gt 0 ]; then
-	echo "[vm-$flavour] console tail:"
-	tail -n 30 "$work/console.log" | sed "s/^/[vm-$flavour]   /"
-fi
 echo "vm-$flavour: $pass passed, $fail failed, $skipped skipped"
 [ $fail = 0 ]

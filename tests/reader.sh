@@ -1,0 +1,161 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The reader's commands on live captures from the VM runs (each kernel's
+# capture.txt), checked by the real consumers of each output: jq for JSON,
+# promtool for Prometheus, xmllint and a headless Chromium screenshot for
+# the SVG. Also its command line: help, usage errors, exit statuses.
+# Prints "reader: N passed, N failed, N skipped"; exits 1 on failure.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+work=${BST_WORK:-/tmp/bootstamps-work}
+out=$work/reader
+rm -rf "$out"
+mkdir -p "$out"
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "[reader] ok $1"; }
+not_ok() { fail=$((fail + 1)); echo "[reader] not ok $1 # $2"; }
+# case NAME CMD...: one case, failing with CMD's last output line.
+case_() {
+	local name=$1
+	shift
+	if "$@" >"$out/case.log" 2>&1; then ok "$name"; else not_ok "$name" "$(tail -n 1 "$out/case.log")"; fi
+}
+
+make -C "$top/userspace" OBJDIR="$out/build" >"$out/build.log" 2>&1 || {
+	not_ok build "$(tail -n 3 "$out/build.log" | tr '\n' ' ')"
+	echo "reader: $pass passed, $fail failed, 0 skipped"
+	exit 1
+}
+B=$out/build/bootstamps
+
+# ---------------------------------------------------------- command line
+t_help() {
+	for c in "" show plot trace prom mark save compare; do
+		$B $c --help | grep -q '^usage: bootstamps' || { echo "no usage for '$c'"; return 1; }
+	done
+}
+case_ help t_help
+t_usage() {
+	for args in "show --format xml" "show --slowest 0" "compare" "compare a" "compare --group-by size --driver x d" \
+		"mark" "plot -o" "show a b" "save --bogus"; do
+		$B $args >/dev/null 2>&1
+		[ $? = 1 ] || { echo "'$args' did not exit 1"; return 1; }
+	done
+}
+case_ usage_errors_exit_1 t_usage
+t_no_module() {
+	[ -e /proc/bootstamps ] && { echo "the module is loaded on this host"; return 1; }
+	$B >/dev/null 2>"$out/err"; [ $? = 2 ] && grep -q 'is the module loaded' "$out/err" || { cat "$out/err"; return 1; }
+	$B mark hello 2>"$out/err"; [ $? = 2 ] && grep -q 'is the module loaded' "$out/err" || { cat "$out/err"; return 1; }
+}
+case_ no_module_exit_2 t_no_module
+
+captures=$(ls "$work"/vm-*/capture.txt 2>/dev/null)
+if [ -z "$captures" ]; then
+	not_ok captures "no VM capture in $work/vm-*/ (the VM runs must come first)"
+	echo "reader: $pass passed, $fail failed, 0 skipped"
+	exit 1
+fi
+
+for c in $captures; do
+	k=$(basename "$(dirname "$c")")
+	nev=$(grep -c '^[0-9]' "$c")
+	t_show() {
+		$B show "$c" >"$out/$k.show" || return 1
+		for s in Phases Milestones 'Slowest driver probes' Events; do
+			grep -q "^$s" "$out/$k.show" || { echo "no '$s' section"; return 1; }
+		done
+		for p in kernel initramfs userspace; do
+			grep -qE "^  $p +[0-9]+\.[0-9]{3} ms" "$out/$k.show" || { echo "phase $p has no duration"; return 1; }
+		done
+	}
+	case_ "$k.show" t_show
+	t_json() {
+		$B show --format json "$c" >"$out/$k.json" || return 1
+		jq -e --argjson n "$nev" '
+			(.phases | map(.name)) == ["kernel", "initramfs", "userspace"]
+			and (.events | length) == $n
+			and ([.milestones[].name] | index("root.mount")) != null
+			and (.slowest_probes | length) == 10
+			and (.slowest_probes[0].duration_ms >= .slowest_probes[1].duration_ms)
+			and (.header.kernel | length) > 0' "$out/$k.json"
+	}
+	case_ "$k.json" t_json
+	t_csv() {
+		$B show --format csv "$c" >"$out/$k.csv" || return 1
+		[ "$(wc -l <"$out/$k.csv")" = $((nev + 1)) ] || { echo "$(wc -l <"$out/$k.csv") rows for $nev events"; return 1; }
+	}
+	case_ "$k.csv" t_csv
+	t_trace() {
+		$B trace -o "$out/$k.trace.json" "$c" || return 1
+		jq -e '
+			([.traceEvents[] | select(.ph == "X" and .cat == "driver probes")] | length) > 5
+			and ([.traceEvents[] | select(.ph == "i")] | length) > 3
+			and ([.traceEvents[] | select(.ph == "X") | select(.dur < 0)] | length) == 0
+			and ([.traceEvents[] | select(.ph == "M")] | length) == 12' "$out/$k.trace.json"
+	}
+	case_ "$k.trace" t_trace
+	t_prom() {
+		$B prom -o "$out/$k.prom" "$c" || return 1
+		promtool check metrics <"$out/$k.prom" || return 1
+		grep -q '^bootstamps_probe_seconds{driver="ena",device="0000:00:01.0",' "$out/$k.prom" || { echo "no ENA probe series"; return 1; }
+	}
+	case_ "$k.prom" t_prom
+	t_plot() {
+		$B plot -o "$out/$k.svg" "$c" || return 1
+		xmllint --noout "$out/$k.svg" || return 1
+		[ "$(grep -c '<rect' "$out/$k.svg")" -gt 30 ] || { echo "too few bars"; return 1; }
+		ud=$(mktemp -d)
+		timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+			--disable-background-networking --disable-component-update --disable-sync \
+			--user-data-dir="$ud" --hide-scrollbars --window-size=1270,1100 \
+			--screenshot="$out/$k.png" "file://$out/$k.svg" >/dev/null 2>&1
+		rm -rf "$ud"
+		python3 "$top/tests/lib/png_not_blank.py" "$out/$k.png"
+	}
+	case_ "$k.plot" t_plot
+done
+
+# ---------------------------------------------------------- save
+first=$(echo "$captures" | head -n 1)
+t_save() {
+	$B save --from "$first" --dir "$out/archive" --quiet || return 1
+	$B save --from "$first" --dir "$out/archive" || return 1
+	[ "$(ls -A "$out/archive" | wc -l)" = 1 ] || { echo "$(ls -A "$out/archive")"; return 1; }
+	f=$out/archive/$(cat /proc/sys/kernel/random/boot_id).bst
+	[ -f "$f" ] || { echo "not named by boot_id"; return 1; }
+	grep -q "^# saved boot_id=$(cat /proc/sys/kernel/random/boot_id) saved_at=[0-9]* " "$f" || { echo "no metadata line"; return 1; }
+	[ "$(grep -c '^[0-9]' "$f")" = "$(grep -c '^[0-9]' "$first")" ] || { echo "events lost"; return 1; }
+	$B show "$f" >/dev/null
+}
+case_ save_one_file_per_boot t_save
+t_save_bad() {
+	printf '# bootstamps 1\n1 2.0 mark x\n' >"$out/bad.bst"
+	$B save --from "$out/bad.bst" --dir "$out/archive2" 2>/dev/null
+	[ $? = 2 ] && [ ! -e "$out/archive2" ]
+}
+case_ save_refuses_corrupt t_save_bad
+
+# ---------------------------------------------------------- compare
+t_compare_two_kernels() {
+	a=$(echo "$captures" | head -n 1)
+	b=$(echo "$captures" | tail -n 1)
+	[ "$a" != "$b" ] || { echo "needs two kernels' captures"; return 1; }
+	$B compare "$a" --vs "$b" >"$out/compare.txt" || return 1
+	grep -q "^  kernel release: $(sed -n 's/.* kernel=\([^ ]*\).*/\1/p' "$a" | head -n 1) -> " "$out/compare.txt" || { echo "kernel change not named"; return 1; }
+	grep -q 'Significance needs at least 2 boots' "$out/compare.txt" || { echo "no note on one boot per group"; return 1; }
+	$B compare --format json "$a" --vs "$b" | jq -e '.rows | length > 5' >/dev/null
+}
+case_ compare_one_boot_each t_compare_two_kernels
+
+t_corrupt() {
+	awk 'NR == 8 { $2 = "x" } { print }' "$first" >"$out/corrupt.txt"
+	for cmd in show plot trace prom; do
+		$B $cmd "$out/corrupt.txt" >/dev/null 2>"$out/err"
+		[ $? = 2 ] && grep -q "corrupt.txt:8:" "$out/err" || { echo "$cmd: $(cat "$out/err")"; return 1; }
+	done
+}
+case_ corrupt_capture_exit_2 t_corrupt
+
+echo "reader: $pass passed, $fail failed, 0 skipped"
+[ $fail = 0 ]

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of the reader's statistics, compare, outputs and archive. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "archive.h"
+#include "capture.h"
+#include "compare.h"
+#include "stats.h"
+
+static void test_quantiles(void **state)
+{
+	double v[] = { 5, 1, 4, 2, 3 }, q;
+
+	(void)state;
+	assert_int_equal(bst_quantile(v, 5, 0.5, &q), 0);
+	assert_true(q == 3);
+	assert_int_equal(bst_quantile(v, 5, 0.9, &q), 0);
+	assert_true(fabs(q - 4.6) < 1e-12);	/* 4 + 0.6 * (5 - 4) */
+	assert_int_equal(bst_quantile(v, 4, 0.5, &q), 0);
+	assert_true(q == 3);			/* 5 1 4 2: (2 + 4) / 2 */
+	assert_int_equal(bst_quantile(v, 0, 0.5, &q), -1);
+}
+
+static void test_mann_whitney(void **state)
+{
+	double a[] = { 1, 2, 3, 4, 5 }, b[] = { 6, 7, 8, 9, 10 };
+	double c[] = { 1, 3, 5, 7, 9 }, d[] = { 2, 4, 6, 8, 10 };
+	double e[] = { 1, 1, 2, 2 }, f[] = { 2, 3, 3, 4 };
+	double u, p;
+
+	(void)state;
+	/* Fully separated: U = 0, exact p = 2 / C(10, 5) = 2 / 252. */
+	assert_int_equal(bst_mann_whitney(a, 5, b, 5, &u, &p), 0);
+	assert_true(u == 0);
+	assert_true(fabs(p - 2.0 / 252) < 1e-12);
+	/* Symmetric in which side is above. */
+	assert_int_equal(bst_mann_whitney(b, 5, a, 5, &u, &p), 0);
+	assert_true(u == 25);
+	assert_true(fabs(p - 2.0 / 252) < 1e-12);
+	/* Interleaved: U = 10; P(U <= 10) = 87/252, p = 174/252. */
+	assert_int_equal(bst_mann_whitney(c, 5, d, 5, &u, &p), 0);
+	assert_true(u == 10);
+	assert_true(fabs(p - 174.0 / 252) < 1e-12);
+	/* Ties: ranks 1.5 1.5 4 4 | 4 6.5 6.5 8, U = 11 - 10 = 1, normal
+	 * approximation: sigma^2 = 16/12 * (9 - 36/56), z = 6.5 / sigma.
+	 */
+	assert_int_equal(bst_mann_whitney(e, 4, f, 4, &u, &p), 0);
+	assert_true(u == 1);
+	assert_true(fabs(p - erfc(6.5 / sqrt(16.0 / 12 * (9 - 36.0 / 56)) / sqrt(2))) < 1e-12);
+	assert_int_equal(bst_mann_whitney(a, 0, b, 5, &u, &p), -1);
+}
+
+static void test_bootstrap(void **state)
+{
+	double a[] = { 10, 11, 12, 13, 14 }, b[] = { 40, 41, 42, 43, 44 };
+	double lo, hi, lo2, hi2;
+
+	(void)state;
+	assert_int_equal(bst_bootstrap_median_diff(a, 5, b, 5, 2000, &lo, &hi), 0);
+	/* Every resampled median lies in [10, 14] and [40, 44]. */
+	assert_true(lo >= 26 && hi <= 34 && lo <= 30 && hi >= 30);
+	/* Seeded: the same input gives the same interval. */
+	assert_int_equal(bst_bootstrap_median_diff(a, 5, b, 5, 2000, &lo2, &hi2), 0);
+	assert_true(lo == lo2 && hi == hi2);
+}
+
+static char dir[] = "/tmp/bst-unit-XXXXXX";
+
+static void write_capture(const char *sub, int i, const char *version,
+			  double probe_ms, const char *cmdline)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/%s/boot%d.bst", dir, sub, i);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "# bootstamps 1\n"
+		"# saved boot_id=b%d cmdline=%s\n"
+		"# module_version=0.1.0 kernel=6.1.0-57-amd64\n"
+		"1 0.000000000 kernel.start linux release=6.1.0-57-amd64 src=kmsg\n"
+		"2 1.000000000 init.exec init path=/init pid=1 phase=initramfs\n"
+		"3 2.000000000 probe.start 0000:00:02.0 driver=bst_fixture bus=pci module=bst_fixture version=%s\n"
+		"4 %.9f probe.end 0000:00:02.0 driver=bst_fixture bus=pci rc=0 dur_ns=%.0f start=3 module=bst_fixture version=%s\n"
+		"5 3.%09d init.exec init path=/sbin/init pid=1 phase=root\n",
+		i, cmdline, version, 2 + probe_ms / 1e3, probe_ms * 1e6, version,
+		i * 1000);
+	fclose(f);
+}
+
+static char *run_compare(char **a, size_t na, char **b, size_t nb,
+			 const char *driver, int json, int *rc)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	*rc = bst_compare(f, a, na, b, nb, driver, json);
+	fclose(f);
+	return buf;
+}
+
+static void test_compare_groups(void **state)
+{
+	char pa[512], pb[512], *a[] = { pa }, *b[] = { pb }, *out;
+	int i, rc;
+
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		write_capture("v1", i, "1.0.0", 10 + i * 0.1, "ro\\x20quiet");
+		write_capture("v2", i, "2.0.0", 40 + i * 0.1, "ro\\x20quiet\\x20selinux=0");
+	}
+	snprintf(pa, sizeof(pa), "%s/v1", dir);
+	snprintf(pb, sizeof(pb), "%s/v2", dir);
+	out = run_compare(a, 1, b, 1, NULL, 0, &rc);
+	assert_int_equal(rc, 0);
+	if (!strstr(out, "driver bst_fixture: 1.0.0 -> 2.0.0") ||
+	    !strstr(out, "kernel command line: +selinux=0") ||
+	    !strstr(out, "probe bst_fixture"))
+		fail_msg("%s", out);
+	/* The probe row: medians 10.2 and 40.2, B-A +30, significant. */
+	if (!strstr(out, "10.200     10.360   5     40.200     40.360    +30.000") ||
+	    !strstr(out, "0.0079 *"))
+		fail_msg("%s", out);
+	assert_null(strstr(out, "kernel release"));	/* same kernel */
+	free(out);
+
+	/* Grouped by the driver's version, from one directory of both. */
+	for (i = 0; i < 5; i++) {
+		write_capture("all", i, "1.0.0", 10 + i * 0.1, "ro");
+		write_capture("all", 10 + i, "2.0.0", 40 + i * 0.1, "ro");
+	}
+	snprintf(pa, sizeof(pa), "%s/all", dir);
+	out = run_compare(a, 1, NULL, 0, "bst_fixture", 1, &rc);
+	assert_int_equal(rc, 0);
+	if (!strstr(out, "\"label\":\"1.0.0\",\"boots\":5") ||
+	    !strstr(out, "\"label\":\"2.0.0\",\"boots\":5") ||
+	    !strstr(out, "\"metric\":\"probe bst_fixture\",\"n_a\":5,\"median_a_ms\":10.200000") ||
+	    !strstr(out, "\"delta_ms\":30.000000") ||
+	    !strstr(out, "\"significant\":true"))
+		fail_msg("%s", out);
+	free(out);
+}
+
+static void test_compare_single_and_errors(void **state)
+{
+	char pa[512], pb[512], *a[] = { pa }, *b[] = { pb }, *out;
+	int rc;
+
+	(void)state;
+	write_capture("one_a", 0, "1.0.0", 10, "ro");
+	write_capture("one_b", 0, "1.0.0", 12, "ro");
+	snprintf(pa, sizeof(pa), "%s/one_a/boot0.bst", dir);
+	snprintf(pb, sizeof(pb), "%s/one_b/boot0.bst", dir);
+	out = run_compare(a, 1, b, 1, NULL, 0, &rc);
+	assert_int_equal(rc, 0);
+	if (!strstr(out, "Significance needs at least 2 boots per group") ||
+	    !strstr(out, "nothing recorded differs"))
+		fail_msg("%s", out);
+	free(out);
+
+	/* Same version everywhere: nothing to group by. */
+	snprintf(pa, sizeof(pa), "%s/one_a", dir);
+	out = run_compare(a, 1, NULL, 0, "bst_fixture", 0, &rc);
+	assert_int_equal(rc, 2);
+	free(out);
+	snprintf(pa, sizeof(pa), "%s/does-not-exist", dir);
+	out = run_compare(a, 1, b, 1, NULL, 0, &rc);
+	assert_int_equal(rc, 2);
+	free(out);
+}
+
+static size_t count_files(const char *d, int hidden)
+{
+	DIR *dd = opendir(d);
+	struct dirent *de;
+	size_t n = 0;
+
+	assert_non_null(dd);
+	while ((de = readdir(dd)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		    (de->d_name[0] == '.') == hidden)
+			n++;
+	closedir(dd);
+	return n;
+}
+
+static void test_save(void **state)
+{
+	char src[512], arch[512], path[600], *text = NULL;
+	struct bst_capture cap;
+	struct bst_error err;
+	FILE *f;
+
+	(void)state;
+	write_capture("src", 0, "1.0.0", 10, "ro");
+	snprintf(src, sizeof(src), "%s/src/boot0.bst", dir);
+	snprintf(arch, sizeof(arch), "%s/archive/deeper", dir);
+	assert_int_equal(bst_save(src, arch, 1), 0);
+	assert_int_equal(bst_save(src, arch, 1), 0);
+	/* One file per boot, and no temporary left behind. */
+	assert_int_equal(count_files(arch, 0), 1);
+	assert_int_equal(count_files(arch, 1), 0);
+
+	/* It parses, and carries this machine's boot id and command line. */
+	f = popen("ls -d /tmp/bst-unit-*/archive/deeper/*.bst | head -n 1", "r");
+	assert_non_null(f);
+	assert_non_null(fgets(path, sizeof(path), f));
+	pclose(f);
+	path[strcspn(path, "\n")] = '\0';
+	assert_int_equal(bst_parse_file(path, &cap, &err), 0);
+	assert_non_null(bst_header_get(&cap, "saved_at"));
+	assert_non_null(bst_header_get(&cap, "cmdline"));
+	assert_string_equal(bst_header_get(&cap, "kernel"), "6.1.0-57-amd64");
+	/* The source's own "# saved" line was replaced, not kept. */
+	assert_string_not_equal(bst_header_get(&cap, "boot_id"), "b0");
+	assert_int_equal(cap.nev, 5);
+	bst_capture_free(&cap);
+
+	/* A corrupt capture is refused and nothing is written. */
+	snprintf(src, sizeof(src), "%s/corrupt.bst", dir);
+	f = fopen(src, "w");
+	fputs("# bootstamps 1\n1 2.0 mark x\n", f);
+	fclose(f);
+	snprintf(arch, sizeof(arch), "%s/archive2", dir);
+	assert_int_equal(bst_save(src, arch, 1), 2);
+	assert_int_equal(access(arch, F_OK), -1);
+	free(text);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[600];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_quantiles),
+		cmocka_unit_test(test_mann_whitney),
+		cmocka_unit_test(test_bootstrap),
+		cmocka_unit_test(test_compare_groups),
+		cmocka_unit_test(test_compare_single_and_errors),
+		cmocka_unit_test(test_save),
+	};
+
+	return cmocka_run_group_tests_name("compare", tests, setup, teardown);
+}
