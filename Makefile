@@ -3,7 +3,8 @@
 #
 #   make                  module + reader, against KDIR
 #   make demo             boot a VM and print a boot timeline (no cloud needed)
-#   make check            every test: lint, unit, dkms, VM boots
+#   make check            every test: lint, unit, fuzz, dkms, VM boots, reader, A/B
+#   make bench            benchmarks, written to docs/performance.md
 #   make dkms-install     register, build and install the module with dkms
 #   make dkms-uninstall   remove it from dkms and from every kernel
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
@@ -47,7 +48,10 @@ check:
 lint:
 	tests/lint.sh
 
+bench:
+	tests/bench/run.sh
+
 unit:
 	tests/unit/run.sh
 
-.PHONY: all module reader clean dkms-install dkms-uninstall demo check lint unit
+.PHONY: all module reader clean dkms-install dkms-uninstall demo check lint unit bench

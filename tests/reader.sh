@@ -35,6 +35,14 @@ t_help() {
 	done
 }
 case_ help t_help
+t_man() {
+	for c in show plot trace prom mark save compare; do
+		grep -q "^\.B $c\$\|^\.B bootstamps $c\|^\.B $c " "$top/userspace/bootstamps.8" || { echo "man page lacks $c"; return 1; }
+	done
+	w=$(MANWIDTH=80 man --warnings -l "$top/userspace/bootstamps.8" 2>&1 >/dev/null)
+	[ -z "$w" ] || { echo "$w" | head -n 1; return 1; }
+}
+case_ man_page t_man
 t_usage() {
 	for args in "show --format xml" "show --slowest 0" "compare" "compare a" "compare --group-by size --driver x d" \
 		"mark" "plot -o" "show a b" "save --bogus"; do

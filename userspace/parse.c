@@ -141,27 +141,27 @@ int bst_parse_text(const char *name, char *text, struct bst_capture *cap,
 		return fail(err, name, 0, "out of memory");
 
 	while (*p) {
-		char *nl = strchr(p, '\n');
-		char *line = p;
+		char *line = p, *nl;
 
 		lineno++;
-		if (!nl) {
-			fail(err, name, lineno,
-			     "last line has no newline: the capture is truncated");
+		/* One pass: find the newline, refuse anything not printable. */
+		for (nl = p; *nl != '\n'; nl++) {
+			unsigned char c = (unsigned char)*nl;
+
+			if (c >= 0x20 && c <= 0x7e)
+				continue;
+			if (c == '\0') {
+				fail(err, name, lineno,
+				     "last line has no newline: the capture is truncated");
+			} else {
+				fail(err, name, lineno,
+				     "byte 0x%02x at column %zu: not printable ASCII",
+				     c, (size_t)(nl - line) + 1);
+			}
 			goto out;
 		}
 		*nl = '\0';
 		p = nl + 1;
-		for (i = 0; line[i]; i++) {
-			unsigned char c = (unsigned char)line[i];
-
-			if (c < 0x20 || c > 0x7e) {
-				fail(err, name, lineno,
-				     "byte 0x%02x at column %zu: not printable ASCII",
-				     c, i + 1);
-				goto out;
-			}
-		}
 
 		if (lineno == 1) {
 			uint64_t v;
