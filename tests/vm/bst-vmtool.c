@@ -5,6 +5,8 @@
  *                                write TEXT (with \n, \xHH escapes) in one
  *                                write(2), as user N if given; print
  *                                "ok N" or the errno name
+ *   bst-vmtool [--uid N] exec CMD...
+ *                                run CMD (as user N if given)
  *   bst-vmtool now               print CLOCK_BOOTTIME in ns, an oracle
  *                                independent of the module under test
  *   bst-sleep MS STATUS          (as a link named bst-sleep) sleep MS ms,
@@ -76,6 +78,11 @@ int main(int argc, char **argv)
 		}
 		argc -= 2;
 		argv += 2;
+	}
+	if (argc >= 3 && !strcmp(argv[1], "exec")) {
+		execvp(argv[2], argv + 2);
+		perror("bst-vmtool: exec");
+		return 2;
 	}
 	if (argc == 2 && !strcmp(argv[1], "now")) {
 		struct timespec ts;

@@ -471,6 +471,17 @@ t_nonroot() {
 }
 check mark.unprivileged t_nonroot
 
+t_mark_cmd() {
+	bootstamps mark reader:mark || { WHY="bootstamps mark failed as root"; return 1; }
+	snap
+	[ -n "$(q mark reader:mark comm=bootstamps)" ] || { WHY="no marker from bootstamps mark"; return 1; }
+	bst-vmtool --uid 1000 exec bootstamps mark nope 2>/tmp/err
+	[ $? = 2 ] && grep -q 'only root' /tmp/err || { WHY="non-root: $(cat /tmp/err)"; return 1; }
+	bootstamps mark "$(printf 'x%.0s' $(seq 200))" 2>/tmp/err
+	[ $? = 2 ] && grep -q '1 to 128 printable' /tmp/err || { WHY="oversize: $(cat /tmp/err)"; return 1; }
+}
+check reader.mark t_mark_cmd
+
 # --------------------------------------------------------------- reader
 t_reader_live() {
 	bootstamps >/tmp/table 2>/tmp/err || { WHY="exit $? $(cat /tmp/err)"; return 1; }
