@@ -53,13 +53,14 @@ static inline bool bst_compat_probe_rc(long ret, int *rc)
 
 /*
  * Tracepoint probe prototypes. A probe's prototype must match the
- * tracepoint's exactly (kCFI kernels check indirect calls).
- * block_rq_issue lost its request_queue argument in 5.11; block_rq_complete's
- * error became a blk_status_t later (5.10: int; 6.1: blk_status_t; the
- * kernels in between are untested). sched_process_exec/exit are unchanged
- * from 5.10 to 6.12.
+ * tracepoint's exactly: a mismatch reads garbage (kCFI kernels refuse the
+ * call). block_rq_issue's request_queue argument is gone in Debian's
+ * 5.10.223 already, so a version check cannot tell: Kbuild greps the
+ * kernel's own header and defines BST_HAVE_RQ_ISSUE_QUEUE. block_rq_complete's
+ * error is an int on 5.10 and a blk_status_t on 6.1 (kernels in between
+ * are untested). sched_process_exec/exit are unchanged from 5.10 to 6.12.
  */
-#if KERNEL_VERSION(5, 11, 0) > LINUX_VERSION_CODE
+#ifdef BST_HAVE_RQ_ISSUE_QUEUE
 #define BST_TP_RQ_ISSUE_ARGS	void *data, struct request_queue *q, \
 				struct request *rq
 #else

@@ -5,6 +5,7 @@
  */
 #include <linux/kernel.h>
 #include <linux/math64.h>
+#include <linux/time64.h>
 
 #include "bootstamps.h"
 

@@ -4,19 +4,36 @@
 # the image package is downloaded and unpacked into a cache, the headers
 # package is installed (dkms and Kbuild need /lib/modules/<rel>/build).
 #
-#   tests/lib/kernel.sh FLAVOUR     (e.g. cloud-amd64, amd64)
-# prints "<release> <unpacked image dir>" on stdout.
+#   tests/lib/kernel.sh FLAVOUR [SUITE]   (e.g. cloud-amd64; bullseye)
+# prints "<release> <unpacked image dir> <kernel build dir>" on stdout.
+#
+# Without SUITE, the machine's own suite: the headers package is installed
+# (dkms needs it there). With SUITE, nothing is installed: the headers,
+# their -common part and linux-kbuild are unpacked into the cache too.
 #
 # BST_CACHE (default /var/cache/bootstamps) holds the downloads, outside the
 # repository so that clean clones and CI runs reuse them.
 set -euo pipefail
 
-flavour=${1:?usage: kernel.sh FLAVOUR}
+flavour=${1:?usage: kernel.sh FLAVOUR [SUITE]}
+suite=${2:-}
 cache=${BST_CACHE:-/var/cache/bootstamps}
 mkdir -p "$cache/debs"
+here=$(cd "$(dirname "$0")" && pwd)
+if [ -n "$suite" ]; then
+	[ -e "$cache/apt-$suite/lists/.updated" ] && [ -z "$(find "$cache/apt-$suite/lists/.updated" -mmin +720)" ] || {
+		"$here/apt-suite.sh" "$suite" update -q >&2
+		touch "$cache/apt-$suite/lists/.updated"
+	}
+	acache() { "$here/apt-suite.sh" "$suite" "$@"; }
+	aget() { "$here/apt-suite.sh" "$suite" "$@"; }
+else
+	acache() { apt-cache "$@"; }
+	aget() { apt-get "$@"; }
+fi
 
 # The metapackage names the current ABI, e.g. linux-image-6.1.0-57-amd64.
-image_pkg=$(apt-cache depends "linux-image-$flavour" 2>/dev/null |
+image_pkg=$(acache depends "linux-image-$flavour" 2>/dev/null |
 	sed -n 's/^  Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n 1)
 if [ -z "$image_pkg" ]; then
 	echo "kernel.sh: no linux-image-$flavour in the apt lists (run apt-get update?)" >&2
@@ -25,20 +42,46 @@ fi
 release=${image_pkg#linux-image-}
 release=${release%-unsigned}
 
-if [ ! -e "/lib/modules/$release/build/Makefile" ]; then
-	echo "kernel.sh: installing linux-headers-$release" >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		"linux-headers-$release" >&2
+# Download one package of this suite into the cache; print its path.
+fetch() {
+	local pkg=$1 ver deb
+	ver=$(acache policy "$pkg" | sed -n 's/^  Candidate: //p')
+	deb=$(ls "$cache/debs/${pkg}_${ver##*:}_"*.deb 2>/dev/null | head -n 1 || true)
+	if [ -z "$deb" ]; then
+		(cd "$cache/debs" && aget download -q "$pkg=$ver" >&2)
+		deb=$(ls "$cache/debs/${pkg}_${ver##*:}_"*.deb | head -n 1)
+	fi
+	echo "$deb"
+}
+
+if [ -z "$suite" ]; then
+	kdir=/lib/modules/$release/build
+	if [ ! -e "$kdir/Makefile" ]; then
+		echo "kernel.sh: installing linux-headers-$release" >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+			"linux-headers-$release" >&2
+	fi
+else
+	root=$cache/headers-$release
+	kdir=$root/usr/src/linux-headers-$release
+	if [ ! -e "$root/.unpacked" ]; then
+		rm -rf "$root"
+		mkdir -p "$root"
+		# The headers, their -common part and the matching linux-kbuild.
+		for pkg in "linux-headers-$release" $(acache depends "linux-headers-$release" |
+			sed -n 's/^  Depends: \(linux-\(headers\|kbuild\)-[^ <>]*\)$/\1/p'); do
+			dpkg-deb -x "$(fetch "$pkg")" "$root"
+		done
+		# Debian's Makefile includes the -common one by absolute path.
+		sed -i "s|^include /usr/src/|include $root/usr/src/|" "$kdir/Makefile"
+		touch "$root/.unpacked"
+	fi
 fi
 
-version=$(apt-cache policy "$image_pkg" | sed -n 's/^  Candidate: //p')
+version=$(acache policy "$image_pkg" | sed -n 's/^  Candidate: //p')
 dir="$cache/${image_pkg}_${version}"
 if [ ! -e "$dir/.unpacked" ]; then
-	deb=$(ls "$cache/debs/${image_pkg}_"*"${version##*:}"_*.deb 2>/dev/null | head -n 1 || true)
-	if [ -z "$deb" ]; then
-		(cd "$cache/debs" && apt-get download -q "$image_pkg=$version" >&2)
-		deb=$(ls "$cache/debs/${image_pkg}_"*.deb | head -n 1)
-	fi
+	deb=$(fetch "$image_pkg")
 	rm -rf "$dir.tmp"
 	mkdir -p "$dir.tmp"
 	dpkg-deb -x "$deb" "$dir.tmp"
@@ -48,4 +91,4 @@ if [ ! -e "$dir/.unpacked" ]; then
 	mv "$dir.tmp" "$dir"
 	touch "$dir/.unpacked"
 fi
-echo "$release $dir"
+echo "$release $dir $kdir"

@@ -65,6 +65,7 @@ kv() { awk -v k="$1" '{ for (i = 5; i <= NF; i++) if (index($i, k "=") == 1) { p
 # hdr KEY: a header value.
 hdr() { awk -v k="$1" '/^# / { for (i = 2; i <= NF; i++) if (index($i, k "=") == 1) { print substr($i, length(k) + 2); exit } }' /tmp/snap; }
 now() { bst-vmtool now; }
+is_builtin() { case " $BUILTIN " in *" $1 "*) return 0 ;; esac; return 1; }
 # t_time LINE: an event line's time as an integer of ns.
 t_time() { echo "$1" | awk '{ print $2 }' | tr -d .; }
 
@@ -188,10 +189,20 @@ probe_span() {
 		{ WHY="start=$start is not a probe.start of $1"; return 1; }
 	case ${3:-ok} in
 	ok) [ "$rc" = 0 ] || { WHY="rc=$rc, want 0"; return 1; } ;;
-	fail) [ "$rc" -lt 0 ] || { WHY="rc=$rc, want < 0"; return 1; } ;;
+	fail)
+		# Before 5.14 the driver's errno is lost: rc must then be absent.
+		if [ "$SWALLOWS_RC" = 1 ]; then
+			[ -z "$rc" ] || { WHY="rc=$rc on a kernel that swallows it"; return 1; }
+		else
+			[ "$rc" -lt 0 ] || { WHY="rc=$rc, want < 0"; return 1; }
+		fi ;;
 	esac
 }
-check probe.virtio_pci probe_span virtio-pci pci
+if is_builtin virtio_pci; then
+	skip probe.virtio_pci "virtio_pci is built into this kernel: it probed before bootstamps loaded"
+else
+	check probe.virtio_pci probe_span virtio-pci pci
+fi
 check probe.virtio_blk probe_span virtio_blk virtio
 check probe.virtio_net probe_span virtio_net virtio
 if [ "$NVME_IS_MODULE" = 1 ]; then
@@ -225,10 +236,16 @@ t_nested() {
 			exit 1
 		}' /tmp/snap || { WHY="virtio_blk span is not nested in a virtio-pci span"; return 1; }
 }
-check probe.nested t_nested
+if is_builtin virtio_pci; then
+	skip probe.nested "virtio_pci is built in here, so virtio_blk's probe does not run inside it"
+else
+	check probe.nested t_nested
+fi
 
 t_modules() {
 	for m in virtio virtio_pci virtio_blk virtio_net ena; do
+		is_builtin "$m" && continue
+		[ "$m" = virtio ] && is_builtin virtio_pci && continue
 		c=$(q module.coming $m | head -n 1)
 		l=$(q module.live $m | head -n 1)
 		[ -n "$c" ] && [ -n "$l" ] || { WHY="$m: coming or live missing"; return 1; }
@@ -267,7 +284,13 @@ t_fixture_rc() {
 	line=$(q probe.end '*' driver=bst_fixture | tail -n 1)
 	[ "$(echo "$line" | kv rc)" = -6 ] || { WHY="rc is not -6 (ENXIO): $line"; return 1; }
 }
-check fixture.rc t_fixture_rc
+if [ "$SWALLOWS_RC" = 1 ]; then
+	rmmod bst_fixture
+	insmod /mods/bst_fixture.ko
+	skip fixture.rc "before 5.14 really_probe() does not pass on the driver's errno"
+else
+	check fixture.rc t_fixture_rc
+fi
 
 t_fixture_async() {
 	rmmod bst_fixture || { WHY="rmmod fixture failed"; return 1; }

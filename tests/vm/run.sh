@@ -3,9 +3,12 @@
 # Boot a Debian kernel under QEMU (TCG) with bootstamps loaded first, real
 # drivers bound to emulated devices, and tests/vm/init.sh as PID 1.
 #
-#   tests/vm/run.sh FLAVOUR [--module KO] [--demo] [--ab VER:DELAY:BOOTS:DIR]
+#   tests/vm/run.sh FLAVOUR [--suite SUITE] [--module KO] [--demo]
+#                   [--ab VER:DELAY:BOOTS:DIR]
 #
 # FLAVOUR   Debian kernel flavour: cloud-amd64 or amd64
+# --suite   another Debian suite's kernel (bullseye: 5.10,
+#           bookworm-backports: 6.12); default: the machine's own
 # --module  boot this bootstamps.ko (e.g. the one dkms built) instead of
 #           building one from the work tree
 # --demo    print the recorded boot timeline instead of the test report
@@ -24,8 +27,10 @@ shift
 module=
 demo=0
 ab=
+suite=
 while [ $# -gt 0 ]; do
 	case $1 in
+	--suite) suite=$2; shift 2 ;;
 	--module) module=$2; shift 2 ;;
 	--demo) demo=1; shift ;;
 	--ab) ab=$2; shift 2 ;;
@@ -33,12 +38,13 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-say() { [ $demo = 1 ] || echo "[vm-$flavour] $*"; }
-die() { echo "vm-$flavour: $*" >&2; echo "vm-$flavour: 0 passed, 1 failed, 0 skipped"; exit 1; }
+label=$flavour${suite:+-$suite}
+say() { [ $demo = 1 ] || echo "[vm-$label] $*"; }
+die() { echo "vm-$label: $*" >&2; echo "vm-$label: 0 passed, 1 failed, 0 skipped"; exit 1; }
 
-read -r release imgdir < <("$top/tests/lib/kernel.sh" "$flavour") || die "cannot fetch the $flavour kernel"
-kdir=/lib/modules/$release/build
-work=${BST_WORK:-/tmp/bootstamps-work}/vm-$flavour${ab:+-ab}
+read -r release imgdir kdir < <("$top/tests/lib/kernel.sh" "$flavour" $suite) ||
+	die "cannot fetch the $label kernel"
+work=${BST_WORK:-/tmp/bootstamps-work}/vm-$label${ab:+-ab}
 fixture_version=1.0.0
 if [ -n "$ab" ]; then
 	IFS=: read -r fixture_version ab_delay ab_boots ab_dir <<<"$ab"
@@ -54,7 +60,7 @@ say "kernel $release, work dir $work"
 build_module() {
 	mkdir -p "$work/src"
 	cp -r "$top/Kbuild" "$top/dkms.conf" "$top/module" "$work/src/"
-	make -C "$kdir" M="$work/src" modules >>"$log" 2>&1 || return 1
+	"$top/tests/lib/kmake.sh" "$kdir" M="$work/src" modules >>"$log" 2>&1 || return 1
 	module=$work/src/bootstamps.ko
 }
 if [ -z "$module" ]; then
@@ -62,7 +68,7 @@ if [ -z "$module" ]; then
 fi
 [ -f "$module" ] || die "no module at $module"
 cp -r "$top/tests/fixtures" "$work/fixture"
-make -C "$kdir" M="$work/fixture" FIXTURE_VERSION="$fixture_version" modules >>"$log" 2>&1 ||
+"$top/tests/lib/kmake.sh" "$kdir" M="$work/fixture" FIXTURE_VERSION="$fixture_version" modules >>"$log" 2>&1 ||
 	die "building the fixture failed (see $log)"
 make -C "$top/userspace" OBJDIR="$work/reader" STATIC=1 >>"$log" 2>&1 || die "building the reader failed (see $log)"
 gcc -static -O2 -Wall -Wextra -Werror -o "$work/stage/bin/bst-vmtool" "$top/tests/vm/bst-vmtool.c" >>"$log" 2>&1 ||
@@ -86,6 +92,10 @@ mods=(virtio_blk virtio_net virtio_pci ena)
 is_module() { modprobe -d "$imgdir" -S "$release" --show-depends "$1" 2>/dev/null | grep -q '^insmod'; }
 nvme_is_module=0
 ext4_module=
+builtin=
+for m in virtio_pci virtio_blk virtio_net ena nvme; do
+	is_module $m || builtin="$builtin $m"
+done
 if is_module nvme; then
 	nvme_is_module=1
 	mods+=(nvme)
@@ -101,13 +111,25 @@ for m in "${mods[@]}"; do
 	while read -r verb path _; do
 		[ "$verb" = insmod ] || continue
 		file=$(basename "$path")
+		# busybox insmod takes plain modules; the kernel does not mind.
+		case $file in
+		*.ko.xz) file=${file%.xz}; xz -dc "$path" >"$stage/mods/$file" ;;
+		*.ko.zst) file=${file%.zst}; zstd -qdc "$path" >"$stage/mods/$file" ;;
+		*) cp "$path" "$stage/mods/$file" ;;
+		esac
 		name=${file%.ko}
-		cp "$path" "$stage/mods/$file"
 		echo "${name//-/_} $file" >>"$stage/mods/$m.deps"
 	done <"$work/deps.txt"
 done
 
 modfield() { modinfo -F "$2" "$1" 2>/dev/null; }
+# Before 5.14 really_probe() swallows a failed probe's errno (compat.h).
+kver=${release%%-*}
+swallows_rc=0
+[ "$(printf '%s\n5.14\n' "$kver" | sort -V | head -n 1)" = 5.14 ] || swallows_rc=1
+# 5.x prints "probe of ... after N usecs" with pr_debug: switch it on.
+dyndbg=
+case $kver in 5.*) dyndbg='dyndbg="file drivers/base/dd.c +p"' ;; esac
 cat >"$stage/etc/bst.conf" <<EOF
 BST_VERSION=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$top/dkms.conf")
 BST_SRCVERSION=$(modfield "$module" srcversion)
@@ -116,6 +138,8 @@ ENA_VERSION=$(modfield "$stage/mods/ena.ko" version)
 ENA_SRCVERSION=$(modfield "$stage/mods/ena.ko" srcversion)
 NVME_IS_MODULE=$nvme_is_module
 EXT4_MODULE=$ext4_module
+BUILTIN="$builtin"
+SWALLOWS_RC=$swallows_rc
 EOF
 (cd "$stage" && find . | cpio -o -H newc --quiet) | gzip -1 >"$work/initrd.gz" || die "cpio failed"
 
@@ -135,9 +159,9 @@ printf 'label: dos\n,4M\n,4M\n' | sfdisk -q "$work/nvme.img" >>"$log" 2>&1 || di
 pass=0 fail=0 skipped=0
 verdict() {
 	if [ "$2" = 0 ]; then
-		pass=$((pass + 1)); echo "[vm-$flavour] ok host.$1"
+		pass=$((pass + 1)); echo "[vm-$label] ok host.$1"
 	else
-		fail=$((fail + 1)); echo "[vm-$flavour] not ok host.$1 # $3"
+		fail=$((fail + 1)); echo "[vm-$label] not ok host.$1 # $3"
 	fi
 }
 
@@ -151,7 +175,7 @@ boot() {
 		-nodefaults -display none -no-reboot -monitor none \
 		-serial "file:$work/$name.console" -serial "file:$work/$name.raw" \
 		-kernel "$imgdir/boot/vmlinuz-$release" -initrd "$work/initrd.gz" \
-		-append "console=ttyS0 rdinit=/init panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 hung_task_panic=1 printk.time=1 initcall_debug log_buf_len=1M $extra" \
+		-append "console=ttyS0 rdinit=/init panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 hung_task_panic=1 printk.time=1 initcall_debug log_buf_len=1M $dyndbg $extra" \
 		-device edu -device pci-testdev \
 		-drive "file=$work/vblk.img,if=none,id=vb0,format=raw" -device virtio-blk-pci,drive=vb0 \
 		-drive "file=$work/nvme.img,if=none,id=nv0,format=raw" -device nvme,serial=bst0001,drive=nv0 \
@@ -163,10 +187,10 @@ boot() {
 	local before=$((pass + fail + skipped))
 	while IFS= read -r line; do
 		case $line in
-		"ok "*"# SKIP"*) skipped=$((skipped + 1)); echo "[vm-$flavour] $line" ;;
-		"ok "*) pass=$((pass + 1)); echo "[vm-$flavour] $line" ;;
-		"not ok "*) fail=$((fail + 1)); echo "[vm-$flavour] $line" ;;
-		"# "*) echo "[vm-$flavour] $line" ;;
+		"ok "*"# SKIP"*) skipped=$((skipped + 1)); echo "[vm-$label] $line" ;;
+		"ok "*) pass=$((pass + 1)); echo "[vm-$label] $line" ;;
+		"not ok "*) fail=$((fail + 1)); echo "[vm-$label] $line" ;;
+		"# "*) echo "[vm-$label] $line" ;;
 		esac
 	done <"$work/$name.result"
 	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$work/$name.result")
@@ -180,8 +204,8 @@ boot() {
 	grep -q 'reboot: Power down' "$work/$name.console"
 	verdict "$name.clean_poweroff" $? "no 'reboot: Power down' on the console"
 	if [ $fail -gt 0 ]; then
-		echo "[vm-$flavour] console tail:"
-		tail -n 30 "$work/$name.console" | sed "s/^/[vm-$flavour]   /"
+		echo "[vm-$label] console tail:"
+		tail -n 30 "$work/$name.console" | sed "s/^/[vm-$label]   /"
 	fi
 }
 
@@ -192,7 +216,7 @@ if [ -n "$ab" ]; then
 		[ -s "$ab_dir/$fixture_version-$i.bst" ]
 		verdict "ab-$fixture_version-$i.capture_saved" $? "no saved capture came back"
 	done
-	echo "vm-$flavour-ab-$fixture_version: $pass passed, $fail failed, $skipped skipped"
+	echo "vm-$label-ab-$fixture_version: $pass passed, $fail failed, $skipped skipped"
 	[ $fail = 0 ]
 	exit
 fi
@@ -216,5 +240,5 @@ fi
 
 "$work/reader/bootstamps" "$work/capture.txt" >/dev/null 2>"$work/reader.err"
 verdict reader_parses_capture $? "$(cat "$work/reader.err")"
-echo "vm-$flavour: $pass passed, $fail failed, $skipped skipped"
+echo "vm-$label: $pass passed, $fail failed, $skipped skipped"
 [ $fail = 0 ]
