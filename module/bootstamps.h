@@ -45,6 +45,8 @@ enum bst_event_type {
 	BST_EV_NVME_PROBE,
 	BST_EV_NVME_QUEUES,
 	BST_EV_ENA_FOUND,
+	BST_EV_FN_START,
+	BST_EV_FN_END,
 };
 
 /* bst_event.flags */
@@ -204,6 +206,11 @@ void bst_net_exit(void);
 /* block.c */
 int bst_block_init(struct bst_hook_status *st);
 void bst_block_exit(void);
+
+/* spans.c */
+int bst_spans_init(struct bst_hook_status *st);
+void bst_spans_exit(void);
+void bst_spans_show(struct seq_file *m);
 
 /* kmsg.c */
 void bst_kmsg_init(struct bst_hook_status *st);

@@ -11,6 +11,7 @@
 #include <linux/blkdev.h>
 #include <linux/blk-mq.h>
 #include <linux/kmsg_dump.h>
+#include <linux/kprobes.h>
 #include <linux/string.h>
 #include <linux/xarray.h>
 
@@ -73,6 +74,17 @@ static inline bool bst_compat_probe_rc(long ret, int *rc)
 #define BST_TP_RQ_COMPLETE_ARGS	void *data, struct request *rq, \
 				blk_status_t error, unsigned int nr_bytes
 #endif
+
+/* The kretprobe an instance belongs to (Kbuild greps kprobes.h for it). */
+static inline struct kretprobe *
+bst_compat_get_kretprobe(struct kretprobe_instance *ri)
+{
+#ifdef BST_HAVE_GET_KRETPROBE
+	return get_kretprobe(ri);
+#else
+	return ri->rp;
+#endif
+}
 
 /* A request's completion status as an errno (5.10 passes one already). */
 #if KERNEL_VERSION(6, 0, 0) > LINUX_VERSION_CODE

@@ -89,6 +89,8 @@ static const char * const bst_event_names[] = {
 	[BST_EV_NVME_PROBE] = "nvme.probe",
 	[BST_EV_NVME_QUEUES] = "nvme.queues",
 	[BST_EV_ENA_FOUND] = "ena.found",
+	[BST_EV_FN_START] = "fn.start",
+	[BST_EV_FN_END] = "fn.end",
 };
 
 static const char *bst_event_name(u8 type)
@@ -298,6 +300,18 @@ size_t bst_format_event(char *buf, size_t size, const struct bst_event *ev,
 	case BST_EV_EXEC:
 	case BST_EV_EXIT:
 		bst_buf_exec(&b, ev);
+		break;
+	case BST_EV_FN_START:
+		bst_buf_key(&b, "module", ev->id.module);
+		bst_buf_printf(&b, " pid=%u", ev->pid);
+		bst_buf_key(&b, "comm", ev->comm);
+		break;
+	case BST_EV_FN_END:
+		bst_buf_key(&b, "module", ev->id.module);
+		bst_buf_printf(&b, " ret=%d", ev->rc);
+		bst_buf_close(&b, ev);
+		bst_buf_printf(&b, " pid=%u", ev->pid);
+		bst_buf_key(&b, "comm", ev->comm);
 		break;
 	case BST_EV_KERNEL_START:
 	case BST_EV_KERNEL_INIT_FREED:

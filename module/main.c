@@ -42,11 +42,12 @@ static struct bst_hook_status bst_hooks[] = {
 	{ .name = "net" },
 	{ .name = "exec" },
 	{ .name = "kmsg" },
+	{ .name = "spans" },
 };
 
 enum {
 	BST_HOOK_PROBE, BST_HOOK_MODULE, BST_HOOK_MARK, BST_HOOK_BLOCK,
-	BST_HOOK_NET, BST_HOOK_EXEC, BST_HOOK_KMSG,
+	BST_HOOK_NET, BST_HOOK_EXEC, BST_HOOK_KMSG, BST_HOOK_SPANS,
 };
 
 u64 bst_load_boot_ns(void)
@@ -150,6 +151,8 @@ static int __init bst_init(void)
 	bst_hooks[BST_HOOK_NET].err = bst_net_init(&bst_hooks[BST_HOOK_NET]);
 	bst_hooks[BST_HOOK_EXEC].err =
 		bst_exec_init(&bst_hooks[BST_HOOK_EXEC]);
+	bst_hooks[BST_HOOK_SPANS].err =
+		bst_spans_init(&bst_hooks[BST_HOOK_SPANS]);
 	/* Last: the log up to now is what the live hooks did not see. */
 	bst_kmsg_init(&bst_hooks[BST_HOOK_KMSG]);
 
@@ -174,6 +177,8 @@ err_procfs:
 static void __exit bst_exit(void)
 {
 	bst_kmsg_exit();
+	if (!bst_hooks[BST_HOOK_SPANS].err)
+		bst_spans_exit();
 	/* Also frees the track= list, which exists even with the hook off. */
 	bst_exec_exit();
 	if (!bst_hooks[BST_HOOK_NET].err)

@@ -42,6 +42,7 @@ static void bst_show_header(struct seq_file *m)
 		   bst_probes_missed());
 	bst_hooks_show(m);
 	bst_kmsg_show(m);
+	bst_spans_show(m);
 }
 
 /*

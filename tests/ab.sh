@@ -4,7 +4,8 @@
 # probing 10 ms, then at 2.0.0 probing 40 ms, five VM boots each, every boot
 # saved by `bootstamps save`. `bootstamps compare --group-by version` must
 # report both versions, a difference of medians within 10% of 30 ms, the
-# difference as significant, and name the version change.
+# difference as significant, and name the version change; with the
+# fixture's inner function timed (spans=), name it as where the time moved.
 #   tests/ab.sh [FLAVOUR]   (default cloud-amd64)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,5 +34,9 @@ t both_versions '.comparisons[0].a.label == "1.0.0" and .comparisons[0].b.label 
 t delta_near_30ms "$row | .delta_ms >= 27 and .delta_ms <= 33" "B-A not within 10% of 30 ms"
 t significant "$row | .significant == true and .p < 0.05 and .ci95_ms[0] > 0" "not significant"
 t names_the_change '.comparisons[0].changes[] | select(.what == "driver" and .name == "bst_fixture" and .a == "1.0.0" and .b == "2.0.0")' "version change not named"
+fnrow='.comparisons[0].rows[] | select(.metric == "fn bst_fixture:bst_fixture_wait")'
+jq -e "$fnrow | .significant == true and .delta_ms >= 27 and .delta_ms <= 33" "$work/ab-compare.json" >/dev/null &&
+	grep -q "^Where the time moved: bst_fixture_wait changed by +" "$work/ab-compare.txt" &&
+	ok inner_function_named || not_ok inner_function_named "$(jq -c "$fnrow" "$work/ab-compare.json")"
 echo "ab: $pass passed, $fail failed, 0 skipped"
 [ $fail = 0 ] && [ $status = 0 ]

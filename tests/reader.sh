@@ -157,10 +157,11 @@ t_compare_two_kernels() {
 case_ compare_one_boot_each t_compare_two_kernels
 
 t_corrupt() {
-	awk 'NR == 8 { $2 = "x" } { print }' "$first" >"$out/corrupt.txt"
+	l=$(grep -n '^[0-9]' "$first" | head -n 1 | cut -d: -f1)
+	awk -v l="$l" 'NR == l { $2 = "x" } { print }' "$first" >"$out/corrupt.txt"
 	for cmd in show plot trace prom; do
 		$B $cmd "$out/corrupt.txt" >/dev/null 2>"$out/err"
-		[ $? = 2 ] && grep -q "corrupt.txt:8:" "$out/err" || { echo "$cmd: $(cat "$out/err")"; return 1; }
+		[ $? = 2 ] && grep -q "corrupt.txt:$l:" "$out/err" || { echo "$cmd: $(cat "$out/err")"; return 1; }
 	done
 }
 case_ corrupt_capture_exit_2 t_corrupt

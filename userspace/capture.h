@@ -63,6 +63,7 @@ enum bst_span_kind {
 	BST_SPAN_MODULE,	/* module.coming -> module.live / going */
 	BST_SPAN_DISK,		/* disk.add -> disk.partitions */
 	BST_SPAN_PROCESS,	/* exec -> exit */
+	BST_SPAN_FN,		/* fn.start -> fn.end: a step inside a driver */
 	BST_SPAN_KINDS
 };
 
@@ -132,6 +133,7 @@ void bst_show_json(FILE *out, const struct bst_capture *cap,
 		   const struct bst_model *model, const struct bst_boot *boot,
 		   size_t slowest);
 void bst_show_csv(FILE *out, const struct bst_capture *cap);
+void bst_print_inside_probes(FILE *out, const struct bst_model *model);
 
 /* trace.c, prom.c, svg.c: the other outputs */
 void bst_trace(FILE *out, const struct bst_capture *cap,

@@ -151,6 +151,15 @@ static int summarize(const char *path, const char *driver,
 		const struct bst_span *sp = &model.spans[i];
 		const char *drv;
 
+		if (sp->kind == BST_SPAN_FN && sp->end) {
+			const char *mod = bst_event_get(sp->end, "module");
+
+			/* A step inside a driver: its total time in this boot. */
+			snprintf(key, sizeof(key), "fn %s:%s", mod ? mod : "?",
+				 sp->end->subject);
+			r = add_metric(s, key, (double)sp->dur_ns / 1e6);
+			continue;
+		}
 		if (sp->kind != BST_SPAN_PROBE || !sp->end)
 			continue;
 		drv = bst_event_get(sp->end, "driver");
@@ -452,6 +461,35 @@ static void fmt_ms(char *buf, size_t size, double v, int sign)
 	snprintf(buf, size, sign ? "%+.3f" : "%.3f", v);
 }
 
+/*
+ * For each driver whose probe time changed significantly, the steps timed
+ * inside it (spans=) whose time changed too: where the time moved.
+ */
+static void print_moved(FILE *out, const struct bst_row *rows, size_t n)
+{
+	size_t i, j, shown = 0;
+
+	for (i = 0; i < n; i++) {
+		const char *drv;
+		size_t len;
+
+		if (!rows[i].significant || strncmp(rows[i].key, "probe ", 6))
+			continue;
+		drv = rows[i].key + 6;
+		len = strlen(drv);
+		for (j = 0; j < n; j++) {
+			const char *k = rows[j].key;
+
+			if (!rows[j].significant || strncmp(k, "fn ", 3) ||
+			    strncmp(k + 3, drv, len) || k[3 + len] != ':')
+				continue;
+			fprintf(out, "%sWhere the time moved: %s changed by %+.3f ms of the %+.3f ms in %s's probes.\n",
+				shown++ ? "" : "\n", k + 4 + len, rows[j].delta,
+				rows[i].delta, drv);
+		}
+	}
+}
+
 static int compare_groups(FILE *out, struct bst_group *a, struct bst_group *b,
 			  int json)
 {
@@ -549,6 +587,7 @@ static int compare_groups(FILE *out, struct bst_group *a, struct bst_group *b,
 				r->key, r->na, ma, pa, r->nb, mb, pb, d, ci, p,
 				r->significant ? " *" : "");
 		}
+		print_moved(out, rows, nrows);
 		fputc('\n', out);
 		if (few)
 			fprintf(out, "Significance needs at least 2 boots per group (5 or more to be useful); these are single samples.\n");

@@ -17,14 +17,15 @@ static int starts_with(const char *s, const char *prefix)
 }
 
 const char *const bst_span_kind_names[BST_SPAN_KINDS] = {
-	"probe", "module", "disk", "process",
+	"probe", "module", "disk", "process", "fn",
 };
 
 /* Events that open a span, which a later event closes with start=. */
 static int is_opening(const char *type)
 {
 	return !strcmp(type, "probe.start") || !strcmp(type, "module.coming") ||
-	       !strcmp(type, "disk.add") || !strcmp(type, "exec");
+	       !strcmp(type, "disk.add") || !strcmp(type, "exec") ||
+	       !strcmp(type, "fn.start");
 }
 
 static int span_kind(const char *type, enum bst_span_kind *kind)
@@ -37,6 +38,8 @@ static int span_kind(const char *type, enum bst_span_kind *kind)
 		*kind = BST_SPAN_DISK;
 	else if (!strcmp(type, "exec") || !strcmp(type, "exit"))
 		*kind = BST_SPAN_PROCESS;
+	else if (starts_with(type, "fn."))
+		*kind = BST_SPAN_FN;
 	else
 		return -1;
 	return 0;

@@ -160,6 +160,7 @@ void bst_show_text(FILE *out, const struct bst_capture *cap,
 	if (!boot->nms)
 		fputs("  (none)\n", out);
 
+	bst_print_inside_probes(out, model);
 	fprintf(out, "\nSlowest driver probes\n");
 	bst_print_slowest(out, cap, model, slowest);
 	fputs("\nEvents\n", out);
@@ -320,5 +321,65 @@ void bst_show_csv(FILE *out, const struct bst_capture *cap)
 		csv_field(out, ev->subject, 0);
 		for (k = 0; k < nk; k++)
 			csv_field(out, bst_event_get(ev, keys[k]), k + 1 == nk);
+	}
+}
+
+static uint64_t span_start(const struct bst_span *sp)
+{
+	return sp->end->t_ns - sp->dur_ns;
+}
+
+/* Does span b run inside span a, on the same thread? */
+static int inside(const struct bst_span *a, const struct bst_span *b)
+{
+	const char *pa = bst_event_get(a->end, "pid");
+	const char *pb = bst_event_get(b->end, "pid");
+
+	return pa && pb && !strcmp(pa, pb) && span_start(b) >= span_start(a) &&
+	       b->end->t_ns <= a->end->t_ns;
+}
+
+/*
+ * Steps timed inside drivers (the `spans` parameter), under the probe that
+ * ran them and under each other, by thread and time.
+ */
+void bst_print_inside_probes(FILE *out, const struct bst_model *model)
+{
+	size_t i, j, k, shown = 0;
+
+	for (i = 0; i < model->nspans; i++) {
+		const struct bst_span *p = &model->spans[i];
+		char d[32];
+
+		if (p->kind != BST_SPAN_PROBE || !p->end)
+			continue;
+		for (j = 0; j < model->nspans; j++)
+			if (model->spans[j].kind == BST_SPAN_FN &&
+			    model->spans[j].end && inside(p, &model->spans[j]))
+				break;
+		if (j == model->nspans)
+			continue;
+		if (!shown++)
+			fputs("\nInside driver probes\n", out);
+		bst_format_ms(d, sizeof(d), p->dur_ns);
+		fprintf(out, "  %s %s %12s ms\n", p->end->subject,
+			or_dash(bst_event_get(p->end, "driver")), d);
+		for (j = 0; j < model->nspans; j++) {
+			const struct bst_span *f = &model->spans[j];
+			int depth = 2;
+
+			if (f->kind != BST_SPAN_FN || !f->end || !inside(p, f))
+				continue;
+			/* One more level for every timed step it runs inside. */
+			for (k = 0; k < model->nspans; k++)
+				if (k != j && model->spans[k].kind == BST_SPAN_FN &&
+				    model->spans[k].end && inside(p, &model->spans[k]) &&
+				    inside(&model->spans[k], f))
+					depth++;
+			bst_format_ms(d, sizeof(d), f->dur_ns);
+			fprintf(out, "%*s%-*s %12s ms  ret %s\n", depth * 2, "",
+				40 - depth * 2, f->end->subject, d,
+				or_dash(bst_event_get(f->end, "ret")));
+		}
 	}
 }

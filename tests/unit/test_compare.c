@@ -94,11 +94,14 @@ static void write_capture(const char *sub, int i, const char *version,
 		"# module_version=0.1.0 kernel=6.1.0-57-amd64\n"
 		"1 0.000000000 kernel.start linux release=6.1.0-57-amd64 src=kmsg\n"
 		"2 1.000000000 init.exec init path=/init pid=1 phase=initramfs\n"
-		"3 2.000000000 probe.start 0000:00:02.0 driver=bst_fixture bus=pci module=bst_fixture version=%s\n"
-		"4 %.9f probe.end 0000:00:02.0 driver=bst_fixture bus=pci rc=0 dur_ns=%.0f start=3 module=bst_fixture version=%s\n"
-		"5 3.%09d init.exec init path=/sbin/init pid=1 phase=root\n",
-		i, cmdline, version, 2 + probe_ms / 1e3, probe_ms * 1e6, version,
-		i * 1000);
+		"3 2.000000000 probe.start 0000:00:02.0 driver=bst_fixture bus=pci module=bst_fixture version=%s pid=7\n"
+		"4 2.000001000 fn.start bst_fixture_wait module=bst_fixture pid=7\n"
+		"5 %.9f fn.end bst_fixture_wait module=bst_fixture ret=0 dur_ns=%.0f start=4 pid=7\n"
+		"6 %.9f probe.end 0000:00:02.0 driver=bst_fixture bus=pci rc=0 dur_ns=%.0f start=3 module=bst_fixture version=%s pid=7\n"
+		"7 3.%09d init.exec init path=/sbin/init pid=1 phase=root\n",
+		i, cmdline, version, 2.000001 + (probe_ms - 0.01) / 1e3,
+		(probe_ms - 0.01) * 1e6, 2 + probe_ms / 1e3, probe_ms * 1e6,
+		version, i * 1000);
 	fclose(f);
 }
 
@@ -136,6 +139,10 @@ static void test_compare_groups(void **state)
 	/* The probe row: medians 10.2 and 40.2, B-A +30, significant. */
 	if (!strstr(out, "10.200     10.360   5     40.200     40.360    +30.000") ||
 	    !strstr(out, "0.0079 *"))
+		fail_msg("%s", out);
+	/* The step inside the probe took the change with it. */
+	if (!strstr(out, "fn bst_fixture:bst_fixture_wait") ||
+	    !strstr(out, "Where the time moved: bst_fixture_wait changed by +30.000 ms of the +30.000 ms in bst_fixture's probes."))
 		fail_msg("%s", out);
 	assert_null(strstr(out, "kernel release"));	/* same kernel */
 	free(out);
@@ -185,6 +192,32 @@ static void test_compare_single_and_errors(void **state)
 	free(out);
 }
 
+static void test_inside_probes(void **state)
+{
+	char path[512], *buf = NULL;
+	struct bst_capture cap;
+	struct bst_model model;
+	struct bst_error err;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	write_capture("nest", 0, "1.0.0", 10, "ro");
+	snprintf(path, sizeof(path), "%s/nest/boot0.bst", dir);
+	assert_int_equal(bst_parse_file(path, &cap, &err), 0);
+	assert_int_equal(bst_model_build(&cap, &model, &err), 0);
+	f = open_memstream(&buf, &len);
+	bst_print_inside_probes(f, &model);
+	fclose(f);
+	/* The probe, then its step one level deeper, with both durations. */
+	if (!strstr(buf, "Inside driver probes\n  0000:00:02.0 bst_fixture       10.000 ms\n    bst_fixture_wait ") ||
+	    !strstr(buf, " 9.990 ms  ret 0\n"))
+		fail_msg("%s", buf);
+	free(buf);
+	bst_model_free(&model);
+	bst_capture_free(&cap);
+}
+
 static size_t count_files(const char *d, int hidden)
 {
 	DIR *dd = opendir(d);
@@ -229,7 +262,7 @@ static void test_save(void **state)
 	assert_string_equal(bst_header_get(&cap, "kernel"), "6.1.0-57-amd64");
 	/* The source's own "# saved" line was replaced, not kept. */
 	assert_string_not_equal(bst_header_get(&cap, "boot_id"), "b0");
-	assert_int_equal(cap.nev, 5);
+	assert_int_equal(cap.nev, 7);
 	bst_capture_free(&cap);
 
 	/* A corrupt capture is refused and nothing is written. */
@@ -266,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_bootstrap),
 		cmocka_unit_test(test_compare_groups),
 		cmocka_unit_test(test_compare_single_and_errors),
+		cmocka_unit_test(test_inside_probes),
 		cmocka_unit_test(test_save),
 	};
 

@@ -169,6 +169,8 @@ fi
 # virtio_pci's, the case the kretprobe pairing must get right.
 load virtio_blk && load virtio_net && load virtio_pci || diag "virtio load failed"
 [ "$NVME_IS_MODULE" = 1 ] && { load nvme || diag "nvme load failed"; }
+# Time ENA's steps: attached when ena comes (the last name does not exist).
+echo "ena:ena_device_init,ena:ena_com_dev_reset,ena:bst_no_such_function" >/sys/module/bootstamps/parameters/spans
 load ena || diag "ena load failed"
 ena_t0=$(now)
 echo 1234 11e8 >/sys/bus/pci/drivers/ena/new_id 2>/dev/null
@@ -219,6 +221,29 @@ t_ena() {
 	diag "ena probe on edu: rc=$rc dur_ns=$dur"
 }
 check probe.ena t_ena
+
+t_spans() {
+	grep -q '^# spans ena:ena_device_init=on ena:ena_com_dev_reset=on ena:bst_no_such_function=off:-2$' /tmp/snap ||
+		{ WHY="header: $(grep '^# spans' /tmp/snap)"; return 1; }
+	# The first ENA probe, and the steps inside it on the same thread.
+	awk '
+		function kv(k,   i) { for (i = 5; i <= NF; i++) if (index($i, k "=") == 1) return substr($i, length(k) + 2); return "" }
+		$3 == "probe.end" && kv("driver") == "ena" && !pe { pe = $2 * 1e9; ps = pe - kv("dur_ns"); pp = kv("pid") }
+		$3 == "fn.end" && !(($4) in fe) { fe[$4] = $2 * 1e9; fs[$4] = fe[$4] - kv("dur_ns"); fp[$4] = kv("pid") }
+		END {
+			if (!pe) { print "no ENA probe.end"; exit 1 }
+			for (f in fe) n++
+			if (n != 2) { print n " functions timed, want 2"; exit 1 }
+			for (f in fe) if (fp[f] != pp || fs[f] < ps - 1e3 || fe[f] > pe + 1e3) { print f " is not inside the ENA probe"; exit 1 }
+			d = "ena_device_init"; r = "ena_com_dev_reset"
+			if (fs[r] < fs[d] || fe[r] > fe[d]) { print r " is not inside " d; exit 1 }
+			if (fe[r] - fs[r] <= 0) { print r " has no duration"; exit 1 }
+			printf "ena probe %.1f ms: ena_device_init %.1f ms, ena_com_dev_reset %.1f ms\n", (pe - ps) / 1e6, (fe[d] - fs[d]) / 1e6, (fe[r] - fs[r]) / 1e6
+		}' /tmp/snap >/tmp/spans.out || { WHY="$(cat /tmp/spans.out)"; return 1; }
+	diag "$(cat /tmp/spans.out)"
+	bootstamps show | grep -A3 '^Inside driver probes' | grep -q 'ena_com_dev_reset' || { WHY="bootstamps show does not nest the steps"; return 1; }
+}
+check spans.ena t_spans
 
 # Nested: virtio_blk's span lies inside a virtio-pci span.
 t_nested() {
@@ -519,11 +544,13 @@ t_reader_live() {
 check reader.live t_reader_live
 
 t_reader_corrupt() {
-	awk 'NR == 7 { $2 = "12.34" } { print }' /tmp/snap >/tmp/bad
+	# Break the time of the first event line, wherever the header ends.
+	l=$(grep -n '^[0-9]' /tmp/snap | head -n 1 | cut -d: -f1)
+	awk -v l="$l" 'NR == l { $2 = "12.34" } { print }' /tmp/snap >/tmp/bad
 	bootstamps /tmp/bad >/dev/null 2>/tmp/err
 	rc=$?
 	[ $rc = 2 ] || { WHY="exit $rc, want 2"; return 1; }
-	grep -q "/tmp/bad:7:" /tmp/err || { WHY="error does not name file and line: $(cat /tmp/err)"; return 1; }
+	grep -q "/tmp/bad:$l:" /tmp/err || { WHY="error does not name file and line $l: $(cat /tmp/err)"; return 1; }
 }
 check reader.corrupt t_reader_corrupt
 
@@ -642,7 +669,7 @@ finish
 # known delay, the boot is saved twice (still one file), the file goes to
 # the host on the result port.
 ab_boot() {
-	insmod /mods/bootstamps.ko || { not_ok ab.load "insmod failed"; finish; }
+	insmod /mods/bootstamps.ko spans=bst_fixture:bst_fixture_wait || { not_ok ab.load "insmod failed"; finish; }
 	check ab.fixture insmod /mods/bst_fixture.ko "delay_ms=$(arg delay)"
 	check ab.mark bootstamps mark ab:done
 	t_save_twice() {
