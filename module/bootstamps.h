@@ -147,6 +147,7 @@ const struct bst_event *bst_store_find_open(enum bst_event_type type,
 					    const char *bus);
 u32 bst_store_count(void);
 u32 bst_store_capacity(void);
+void bst_store_rewind(void);
 u64 bst_store_dropped(void);
 u32 bst_store_marks(void);
 u64 bst_store_marks_refused(void);
@@ -220,6 +221,20 @@ void bst_kmsg_show(struct seq_file *m);
 /* probes.c, for events about a probe found by other means */
 void bst_probe_fill(struct bst_event *ev, struct device *dev,
 		    const struct device_driver *drv);
+
+/* bench.c, only in benchmark builds (BST_BENCH=1) */
+#ifdef BST_BENCH
+void bst_bench_init(void);
+void bst_bench_exit(void);
+#else
+static inline void bst_bench_init(void)
+{
+}
+
+static inline void bst_bench_exit(void)
+{
+}
+#endif
 
 /* main.c */
 void bst_hooks_show(struct seq_file *m);

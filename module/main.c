@@ -165,6 +165,7 @@ static int __init bst_init(void)
 		pr_warn("hooks off:%s; their events will be missing\n", off);
 
 	bst_record_self();
+	bst_bench_init();
 	pr_info("%s loaded, %u events\n", BST_VERSION, capacity);
 	return 0;
 
@@ -176,6 +177,7 @@ err_procfs:
 /* Hooks first (waiting for their handlers), then the file, then memory. */
 static void __exit bst_exit(void)
 {
+	bst_bench_exit();
 	bst_kmsg_exit();
 	if (!bst_hooks[BST_HOOK_SPANS].err)
 		bst_spans_exit();

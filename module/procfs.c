@@ -36,8 +36,9 @@ static void bst_show_header(struct seq_file *m)
 	bst_format_time(t, sizeof(t), bst_load_boot_ns());
 	seq_printf(m, "# loaded=%s load_local_offset_ns=%lld\n", t,
 		   bst_load_local_offset_ns());
-	seq_printf(m, "# capacity=%u events=%u dropped=%llu markers=%u markers_refused=%llu missed=%lu\n",
-		   bst_store_capacity(), bst_store_count(), bst_store_dropped(),
+	seq_printf(m, "# capacity=%u event_bytes=%zu events=%u dropped=%llu markers=%u markers_refused=%llu missed=%lu\n",
+		   bst_store_capacity(), sizeof(struct bst_event),
+		   bst_store_count(), bst_store_dropped(),
 		   bst_store_marks(), bst_store_marks_refused(),
 		   bst_probes_missed());
 	bst_hooks_show(m);

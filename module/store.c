@@ -203,6 +203,17 @@ const struct bst_event *bst_store_find_last(enum bst_event_type type,
 	return NULL;
 }
 
+/*
+ * Forget every event (bench.c only: it rewinds between rounds so that
+ * every event it times is really kept). Not safe while anything records.
+ */
+void bst_store_rewind(void)
+{
+	memset(bst_events, 0, bst_capacity * sizeof(*bst_events));
+	atomic_set(&bst_next, 0);
+	atomic64_set(&bst_dropped, 0);
+}
+
 u32 bst_store_capacity(void)
 {
 	return bst_capacity;

@@ -73,5 +73,17 @@ for k in cloud-amd64: amd64: amd64:bullseye amd64:bookworm-backports; do
 	if [ -z "$out" ]; then ok "sparse.$name"; else not_ok "sparse.$name" "$(echo "$out" | head -n 3 | tr '\n' ' ')"; fi
 done
 
+# The benchmark build (bench.c, never shipped) must not rot either.
+read -r _ _ kdir < <("$top/tests/lib/kernel.sh" amd64)
+b=$work/bench
+mkdir -p "$b"
+cp -r "$top/Kbuild" "$top/dkms.conf" "$top/module" "$b/"
+if out=$("$top/tests/lib/kmake.sh" "$kdir" M="$b" BST_BENCH=1 W=1 KCFLAGS=-Werror C=2 modules 2>&1) &&
+	! echo "$out" | grep -qE '(warning|error):'; then
+	ok w1_sparse.bench_build
+else
+	not_ok w1_sparse.bench_build "$(echo "$out" | grep -m 3 -E 'warning|error' | tr '\n' ' ')"
+fi
+
 echo "lint: $pass passed, $fail failed, $skipped skipped"
 [ $fail = 0 ]

@@ -345,36 +345,39 @@ static int inside(const struct bst_span *a, const struct bst_span *b)
  */
 void bst_print_inside_probes(FILE *out, const struct bst_model *model)
 {
-	size_t i, j, k, shown = 0;
+	const struct bst_span **fn = calloc(model->nspans + 1, sizeof(*fn));
+	size_t i, j, k, nfn = 0, shown = 0;
 
-	for (i = 0; i < model->nspans; i++) {
+	if (!fn)
+		return;
+	/* The steps first: usually none or a few, so this stays linear. */
+	for (i = 0; i < model->nspans; i++)
+		if (model->spans[i].kind == BST_SPAN_FN && model->spans[i].end)
+			fn[nfn++] = &model->spans[i];
+	for (i = 0; nfn && i < model->nspans; i++) {
 		const struct bst_span *p = &model->spans[i];
 		char d[32];
 
 		if (p->kind != BST_SPAN_PROBE || !p->end)
 			continue;
-		for (j = 0; j < model->nspans; j++)
-			if (model->spans[j].kind == BST_SPAN_FN &&
-			    model->spans[j].end && inside(p, &model->spans[j]))
-				break;
-		if (j == model->nspans)
+		for (j = 0; j < nfn && !inside(p, fn[j]); j++)
+			;
+		if (j == nfn)
 			continue;
 		if (!shown++)
 			fputs("\nInside driver probes\n", out);
 		bst_format_ms(d, sizeof(d), p->dur_ns);
 		fprintf(out, "  %s %s %12s ms\n", p->end->subject,
 			or_dash(bst_event_get(p->end, "driver")), d);
-		for (j = 0; j < model->nspans; j++) {
-			const struct bst_span *f = &model->spans[j];
+		for (j = 0; j < nfn; j++) {
+			const struct bst_span *f = fn[j];
 			int depth = 2;
 
-			if (f->kind != BST_SPAN_FN || !f->end || !inside(p, f))
+			if (!inside(p, f))
 				continue;
 			/* One more level for every timed step it runs inside. */
-			for (k = 0; k < model->nspans; k++)
-				if (k != j && model->spans[k].kind == BST_SPAN_FN &&
-				    model->spans[k].end && inside(p, &model->spans[k]) &&
-				    inside(&model->spans[k], f))
+			for (k = 0; k < nfn; k++)
+				if (k != j && inside(p, fn[k]) && inside(fn[k], f))
 					depth++;
 			bst_format_ms(d, sizeof(d), f->dur_ns);
 			fprintf(out, "%*s%-*s %12s ms  ret %s\n", depth * 2, "",
@@ -382,4 +385,5 @@ void bst_print_inside_probes(FILE *out, const struct bst_model *model)
 				or_dash(bst_event_get(f->end, "ret")));
 		}
 	}
+	free(fn);
 }

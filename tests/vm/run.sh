@@ -12,6 +12,8 @@
 # --module  boot this bootstamps.ko (e.g. the one dkms built) instead of
 #           building one from the work tree
 # --demo    print the recorded boot timeline instead of the test report
+# --bench   instead of the full test: benchmark boots (make bench); the
+#           module is built with BST_BENCH=1, results go to $work/bench.txt
 # --ab      instead of the full test: the fixture driver built at version
 #           VER probes with DELAY ms; boot BOOTS times, each saving its
 #           boot, and put each saved capture in DIR (tests/ab.sh)
@@ -27,6 +29,7 @@ shift
 module=
 demo=0
 ab=
+bench=
 suite=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -34,6 +37,7 @@ while [ $# -gt 0 ]; do
 	--module) module=$2; shift 2 ;;
 	--demo) demo=1; shift ;;
 	--ab) ab=$2; shift 2 ;;
+	--bench) bench=1; shift ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -44,7 +48,7 @@ die() { echo "vm-$label: $*" >&2; echo "vm-$label: 0 passed, 1 failed, 0 skipped
 
 read -r release imgdir kdir < <("$top/tests/lib/kernel.sh" "$flavour" $suite) ||
 	die "cannot fetch the $label kernel"
-work=${BST_WORK:-/tmp/bootstamps-work}/vm-$label${ab:+-ab}
+work=${BST_WORK:-/tmp/bootstamps-work}/vm-$label${ab:+-ab}${bench:+-bench}
 fixture_version=1.0.0
 if [ -n "$ab" ]; then
 	IFS=: read -r fixture_version ab_delay ab_boots ab_dir <<<"$ab"
@@ -60,7 +64,7 @@ say "kernel $release, work dir $work"
 build_module() {
 	mkdir -p "$work/src"
 	cp -r "$top/Kbuild" "$top/dkms.conf" "$top/module" "$work/src/"
-	"$top/tests/lib/kmake.sh" "$kdir" M="$work/src" modules >>"$log" 2>&1 || return 1
+	"$top/tests/lib/kmake.sh" "$kdir" M="$work/src" ${bench:+BST_BENCH=1} modules >>"$log" 2>&1 || return 1
 	module=$work/src/bootstamps.ko
 }
 if [ -z "$module" ]; then
@@ -208,6 +212,21 @@ boot() {
 		tail -n 30 "$work/$name.console" | sed "s/^/[vm-$label]   /"
 	fi
 }
+
+if [ -n "$bench" ]; then
+	boot bench "bst.scenario=bench"
+	sed -n 's/^bench: //p' "$work/bench.result" >"$work/bench.txt"
+	# Overhead: alternate boots without and with bootstamps loaded first.
+	for i in $(seq 1 10); do
+		for load in 0 1; do
+			boot "bootcost-$load-$i" "bst.scenario=bootcost bst.load=$load"
+			echo "bootcost_${load} $(sed -n 's/^bench: done_ns //p' "$work/bootcost-$load-$i.result")" >>"$work/bench.txt"
+		done
+	done
+	echo "vm-$label-bench: $pass passed, $fail failed, $skipped skipped"
+	[ $fail = 0 ]
+	exit
+fi
 
 if [ -n "$ab" ]; then
 	for i in $(seq 1 "$ab_boots"); do
