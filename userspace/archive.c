@@ -84,10 +84,26 @@ static void os_release(const char *key, char *buf, size_t size)
  * shows itself (on EC2: DMI product name = instance type, sys_vendor,
  * /sys/hypervisor/type = xen on Xen instances). Nothing is fetched.
  */
+struct meta_source {
+	const char *key, *source;
+};
+
+/* From os-release (KEY=value), then one-line files. */
+static const struct meta_source from_os[] = {
+	{ "os_id", "ID" }, { "os_version", "VERSION_ID" }, { "os", "PRETTY_NAME" },
+};
+static const struct meta_source from_files[] = {
+	{ "cmdline", "/proc/cmdline" },
+	{ "product_name", "/sys/class/dmi/id/product_name" },
+	{ "sys_vendor", "/sys/class/dmi/id/sys_vendor" },
+	{ "hypervisor", "/sys/hypervisor/type" },
+};
+
 static void write_meta(FILE *out, const char *boot_id)
 {
 	char buf[4096];
 	struct utsname u;
+	size_t i;
 
 	fputs("# saved", out);
 	meta(out, "boot_id", boot_id);
@@ -98,20 +114,14 @@ static void write_meta(FILE *out, const char *boot_id)
 		meta(out, "hostname", u.nodename);
 		meta(out, "machine", u.machine);
 	}
-	read_line("/proc/cmdline", buf, sizeof(buf));
-	meta(out, "cmdline", buf);
-	os_release("ID", buf, sizeof(buf));
-	meta(out, "os_id", buf);
-	os_release("VERSION_ID", buf, sizeof(buf));
-	meta(out, "os_version", buf);
-	os_release("PRETTY_NAME", buf, sizeof(buf));
-	meta(out, "os", buf);
-	read_line("/sys/class/dmi/id/product_name", buf, sizeof(buf));
-	meta(out, "product_name", buf);
-	read_line("/sys/class/dmi/id/sys_vendor", buf, sizeof(buf));
-	meta(out, "sys_vendor", buf);
-	read_line("/sys/hypervisor/type", buf, sizeof(buf));
-	meta(out, "hypervisor", buf);
+	for (i = 0; i < sizeof(from_os) / sizeof(from_os[0]); i++) {
+		os_release(from_os[i].source, buf, sizeof(buf));
+		meta(out, from_os[i].key, buf);
+	}
+	for (i = 0; i < sizeof(from_files) / sizeof(from_files[0]); i++) {
+		read_line(from_files[i].source, buf, sizeof(buf));
+		meta(out, from_files[i].key, buf);
+	}
 	fputc('\n', out);
 }
 

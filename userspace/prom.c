@@ -39,6 +39,16 @@ struct probe_total {
 	unsigned int attempts;
 };
 
+/* A probe series' labels: which driver, on which device, at which version. */
+static void probe_labels(FILE *out, const char *metric,
+			 const struct probe_total *pt)
+{
+	fprintf(out, "%s{", metric);
+	label(out, "driver", pt->driver, 0);
+	label(out, "device", pt->device, 0);
+	label(out, "version", pt->identity, 1);
+}
+
 void bst_prom(FILE *out, const struct bst_capture *cap,
 	      const struct bst_model *model, const struct bst_boot *boot)
 {
@@ -96,19 +106,13 @@ void bst_prom(FILE *out, const struct bst_capture *cap,
 	family(out, "bootstamps_probe_seconds", "gauge",
 	       "Time a driver spent probing a device, all attempts together. version is the module's version, else its srcversion, else the kernel release.");
 	for (i = 0; i < n; i++) {
-		fputs("bootstamps_probe_seconds{", out);
-		label(out, "driver", pt[i].driver, 0);
-		label(out, "device", pt[i].device, 0);
-		label(out, "version", pt[i].identity, 1);
+		probe_labels(out, "bootstamps_probe_seconds", &pt[i]);
 		fprintf(out, " %.9f\n", (double)pt[i].ns / 1e9);
 	}
 	family(out, "bootstamps_probe_attempts", "gauge",
 	       "How many times a driver probed a device (deferred probes are retried).");
 	for (i = 0; i < n; i++) {
-		fputs("bootstamps_probe_attempts{", out);
-		label(out, "driver", pt[i].driver, 0);
-		label(out, "device", pt[i].device, 0);
-		label(out, "version", pt[i].identity, 1);
+		probe_labels(out, "bootstamps_probe_attempts", &pt[i]);
 		fprintf(out, " %u\n", pt[i].attempts);
 	}
 	free(pt);

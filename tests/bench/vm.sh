@@ -48,7 +48,10 @@ cat >"$work/vm.md" <<EOT
 
 Measured by \`make bench\` on $(date -u +%Y-%m-%d) in QEMU under TCG (software emulation) on $machine, Debian's $(sed -n 's/.*kernel \([^,]*\), work dir.*/\1/p' "$work/vm-test.log" | head -n 1) kernel.
 Under emulation the absolute times are not meaningful (a kprobe trap, a PCI config access, a timer are all
-emulated); compare the ratios. The probe span includes the driver core's work around the driver's own
+emulated); compare the ratios. Even those vary by tens of percent from run to run, and more with any other
+load on the machine, so differences smaller than that (the probe hooks' added cost per probe, a boot
+overhead of a fraction of a percent) cannot be resolved here: they need real hardware. Run \`make bench\`
+on an idle machine. The probe span includes the driver core's work around the driver's own
 probe (PCI runtime-PM resume and config space, sysfs links, the bind uevent), which the difference to the
 driver's own timing shows; the initcall_debug comparison isolates bootstamps' own error.
 EOT

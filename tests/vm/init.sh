@@ -93,6 +93,9 @@ t_header() {
 	[ "$(hdr kernel)" = "$(uname -r)" ] || { WHY="kernel=$(hdr kernel), want $(uname -r)"; return 1; }
 	[ "$(hdr clock)" = boottime ] || { WHY="clock=$(hdr clock)"; return 1; }
 	[ "$(hdr capacity)" = 4096 ] || { WHY="capacity=$(hdr capacity)"; return 1; }
+	# The default store fits in 1 MiB.
+	[ "$(hdr event_bytes)" -gt 0 ] && [ $(( $(hdr capacity) * $(hdr event_bytes) )) -le 1048576 ] ||
+		{ WHY="capacity x event_bytes = $(hdr capacity) x $(hdr event_bytes) > 1 MiB"; return 1; }
 	[ "$(hdr probe)" = kretprobe:really_probe ] || { WHY="probe hook is $(hdr probe)"; return 1; }
 	[ "$(hdr module)" = notifier ] || { WHY="module hook is $(hdr module)"; return 1; }
 	[ "$(hdr mark)" = proc ] || { WHY="mark hook is $(hdr mark)"; return 1; }
