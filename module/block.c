@@ -29,7 +29,16 @@
 
 /* ------------------------------------------------------------ first I/O */
 
-enum { BST_IO_FREE, BST_IO_SETUP, BST_IO_WAITING, BST_IO_ISSUED, BST_IO_DONE };
+/*
+ * A slot's life: FREE -> SETUP -> WAITING (its disk was added) -> SETUP ->
+ * ISSUED (first request out) -> CLOSING (being recorded) -> DONE, which a
+ * later disk may reuse. Whoever moves a slot out of a state owns it until
+ * it publishes the next one.
+ */
+enum {
+	BST_IO_FREE, BST_IO_SETUP, BST_IO_WAITING, BST_IO_ISSUED,
+	BST_IO_CLOSING, BST_IO_DONE,
+};
 
 /*
  * One slot per disk still waiting for its first request. The disk
@@ -112,22 +121,24 @@ static void bst_on_rq_complete(BST_TP_RQ_COMPLETE_ARGS)
 		if (atomic_read_acquire(&s->state) != BST_IO_ISSUED ||
 		    s->rq != rq)
 			continue;
-		if (atomic_cmpxchg(&s->state, BST_IO_ISSUED, BST_IO_DONE) !=
+		if (atomic_cmpxchg(&s->state, BST_IO_ISSUED, BST_IO_CLOSING) !=
 		    BST_IO_ISSUED)
 			return;
-		atomic_dec(&bst_io_pending);
 		/* The event is the issue; its duration runs to completion. */
 		ev = bst_store_reserve_at(BST_EV_DISK_FIRST_IO, s->boot_ns,
 					  s->local_ns);
-		if (!ev)
-			return;
-		bst_copy(ev->disk.name, s->name, &ev->flags);
-		ev->dur_ns = ktime_get_boottime_ns() - s->boot_ns;
-		ev->rc = bst_compat_rq_errno(error);
-		ev->flags |= BST_F_RC;
-		ev->pid = s->pid;
-		strscpy(ev->comm, s->comm, sizeof(ev->comm));
-		bst_store_commit(ev);
+		if (ev) {
+			bst_copy(ev->disk.name, s->name, &ev->flags);
+			ev->dur_ns = ktime_get_boottime_ns() - s->boot_ns;
+			ev->rc = bst_compat_rq_errno(error);
+			ev->flags |= BST_F_RC;
+			ev->pid = s->pid;
+			strscpy(ev->comm, s->comm, sizeof(ev->comm));
+			bst_store_commit(ev);
+		}
+		/* Only now may a new disk take the slot. */
+		atomic_set_release(&s->state, BST_IO_DONE);
+		atomic_dec(&bst_io_pending);
 		return;
 	}
 }
