@@ -202,13 +202,15 @@ static void bst_on_exec(void *data, struct task_struct *p, pid_t old_pid,
 	int i;
 
 	if (task_pid_nr(p) == 1) {
-		if (!bst_on_initramfs(sb))
+		bool initramfs = bst_on_initramfs(sb);
+
+		if (!initramfs)
 			bst_record_root_mount(sb);
 		ev = bst_store_reserve(BST_EV_INIT_EXEC);
 		if (!ev)
 			return;
 		bst_exec_fill(ev, p, bprm);
-		if (bst_on_initramfs(sb))
+		if (initramfs)
 			ev->flags |= BST_F_INITRAMFS;
 		bst_store_commit(ev);
 		return;

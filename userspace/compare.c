@@ -28,6 +28,11 @@ struct bst_kvd {
 	double ms;
 };
 
+struct bst_driver_id {
+	char *name;
+	char *identity;	/* version, else srcversion, else kernel release */
+};
+
 /* What one capture contributes; the capture itself is freed early. */
 struct bst_summary {
 	char *path;
@@ -36,8 +41,7 @@ struct bst_summary {
 	char *group;		/* identity of --driver, with --group-by */
 	struct bst_kvd *m;	/* metrics */
 	size_t nm;
-	struct bst_kvd *drv;	/* driver -> identity, in key and .ms unused */
-	char **drv_id;
+	struct bst_driver_id *drv;	/* each driver that probed, and its identity */
 	size_t ndrv;
 };
 
@@ -48,12 +52,11 @@ static void summary_free(struct bst_summary *s)
 	for (i = 0; i < s->nm; i++)
 		free(s->m[i].key);
 	for (i = 0; i < s->ndrv; i++) {
-		free(s->drv[i].key);
-		free(s->drv_id[i]);
+		free(s->drv[i].name);
+		free(s->drv[i].identity);
 	}
 	free(s->m);
 	free(s->drv);
-	free(s->drv_id);
 	free(s->path);
 	free(s->kernel);
 	free(s->cmdline);
@@ -83,19 +86,20 @@ static int add_metric(struct bst_summary *s, const char *key, double ms)
 
 static int add_driver(struct bst_summary *s, const char *drv, const char *id)
 {
+	struct bst_driver_id *d;
 	size_t i;
 
 	for (i = 0; i < s->ndrv; i++)
-		if (!strcmp(s->drv[i].key, drv))
+		if (!strcmp(s->drv[i].name, drv))
 			return 0;
-	s->drv = realloc(s->drv, (s->ndrv + 1) * sizeof(*s->drv));
-	s->drv_id = realloc(s->drv_id, (s->ndrv + 1) * sizeof(*s->drv_id));
-	if (!s->drv || !s->drv_id)
+	d = realloc(s->drv, (s->ndrv + 1) * sizeof(*d));
+	if (!d)
 		return -1;
-	s->drv[s->ndrv].key = strdup(drv);
-	s->drv_id[s->ndrv] = strdup(id);
+	s->drv = d;
+	d[s->ndrv].name = strdup(drv);
+	d[s->ndrv].identity = strdup(id);
 	s->ndrv++;
-	return 0;
+	return d[s->ndrv - 1].name && d[s->ndrv - 1].identity ? 0 : -1;
 }
 
 static char *dup_or_empty(const char *s)
@@ -172,8 +176,8 @@ static int summarize(const char *path, const char *driver,
 	}
 	if (!r && driver) {
 		for (i = 0; i < s->ndrv; i++)
-			if (!strcmp(s->drv[i].key, driver))
-				s->group = strdup(s->drv_id[i]);
+			if (!strcmp(s->drv[i].name, driver))
+				s->group = strdup(s->drv[i].identity);
 	}
 	bst_boot_free(&boot);
 	bst_model_free(&model);
@@ -338,8 +342,8 @@ static void distinct(const struct bst_group *g, const char *driver,
 		if (kernel)
 			v = g->s[i].kernel;
 		for (j = 0; !kernel && j < g->s[i].ndrv; j++)
-			if (!strcmp(g->s[i].drv[j].key, driver))
-				v = g->s[i].drv_id[j];
+			if (!strcmp(g->s[i].drv[j].name, driver))
+				v = g->s[i].drv[j].identity;
 		if (!v)
 			v = "(absent)";
 		if (strstr(out, v))
@@ -404,11 +408,11 @@ static void print_changes(FILE *out, const struct bst_group *a,
 
 		for (i = 0; i < gr->n; i++)
 			for (j = 0; j < gr->s[i].ndrv; j++) {
-				for (k = 0; k < nd && strcmp(drivers[k], gr->s[i].drv[j].key); k++)
+				for (k = 0; k < nd && strcmp(drivers[k], gr->s[i].drv[j].name); k++)
 					;
 				if (k == nd) {
 					drivers = realloc(drivers, (nd + 1) * sizeof(*drivers));
-					drivers[nd++] = gr->s[i].drv[j].key;
+					drivers[nd++] = gr->s[i].drv[j].name;
 				}
 			}
 	}
