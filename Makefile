@@ -5,14 +5,16 @@
 #   make demo             boot a VM and print a boot timeline (no cloud needed)
 #   make check            every test: lint, unit, fuzz, dkms, VM boots, reader, A/B
 #   make bench            benchmarks, written to docs/performance.md
+#   make install          install for every boot: dkms module, reader, early
+#                         loading from the initramfs, every boot archived
+#   make uninstall        remove all of it (archived boots are kept)
+#   make check-system     install into a Debian system and boot it (VMs)
 #   make dkms-install     register, build and install the module with dkms
 #   make dkms-uninstall   remove it from dkms and from every kernel
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 DKMS_SRC := /usr/src/bootstamps-$(VERSION)
-# Files dkms needs to build the module; nothing else is copied.
-DKMS_FILES := Kbuild dkms.conf module
 
 all: module reader
 
@@ -26,10 +28,17 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	$(MAKE) -C userspace clean
 
+install:
+	sh dist/install.sh install
+
+uninstall:
+	sh dist/install.sh uninstall
+
 dkms-install:
 	rm -rf $(DKMS_SRC)
-	mkdir -p $(DKMS_SRC)
-	cp -r $(DKMS_FILES) $(DKMS_SRC)/
+	mkdir -p $(DKMS_SRC)/module
+	cp Kbuild dkms.conf $(DKMS_SRC)/
+	cp module/*.[ch] $(DKMS_SRC)/module/
 	dkms status -m bootstamps -v $(VERSION) | grep -q . || dkms add -m bootstamps -v $(VERSION)
 	dkms build -m bootstamps -v $(VERSION) -k $(KVER)
 	dkms install -m bootstamps -v $(VERSION) -k $(KVER) --force
@@ -45,6 +54,9 @@ demo:
 check:
 	tests/check.sh
 
+check-system:
+	tests/system/run.sh
+
 lint:
 	tests/lint.sh
 
@@ -54,4 +66,4 @@ bench:
 unit:
 	tests/unit/run.sh
 
-.PHONY: all module reader clean dkms-install dkms-uninstall demo check lint unit bench
+.PHONY: all module reader clean install uninstall check-system dkms-install dkms-uninstall demo check lint unit bench

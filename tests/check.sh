@@ -34,6 +34,9 @@ done
 # The reader on the captures the VM runs just made, then across boots.
 part "$top/tests/reader.sh"
 part "$top/tests/ab.sh" cloud-amd64
+# `make install` into a real Debian system, booted (initramfs-tools, dracut,
+# a kernel upgrade, uninstall).
+part "$top/tests/system/run.sh"
 
 echo "=== summary"
 cat "$summaries"

@@ -38,6 +38,15 @@ else
 	if [ -z "$out" ]; then ok checkpatch; else not_ok checkpatch "$(echo "$out" | head -n 3 | tr '\n' ' ')"; fi
 fi
 
+# Every shell script: the installer runs as root on users' machines.
+if command -v shellcheck >/dev/null; then
+	out=$(cd "$top" && shellcheck -S warning .ci/run dist/install.sh dist/initramfs-tools/*/bootstamps \
+		dist/dracut/*/module-setup.sh tests/*.sh tests/*/*.sh tests/system/guest/bst-report 2>&1)
+	if [ -z "$out" ]; then ok shellcheck; else not_ok shellcheck "$(echo "$out" | grep -m 2 -E '^In |SC[0-9]' | tr '\n' ' ')"; fi
+else
+	not_ok shellcheck "shellcheck is not installed (apt-get install shellcheck)"
+fi
+
 out=$(cd "$top" && grep -ln 'LINUX_VERSION_CODE\|KERNEL_VERSION(' module/*.c module/*.h | grep -v '^module/compat.h$')
 if [ -z "$out" ]; then ok version_logic_only_in_compat_h; else not_ok version_logic_only_in_compat_h "found in: $out"; fi
 
@@ -47,7 +56,7 @@ for k in cloud-amd64: amd64: amd64:bullseye amd64:bookworm-backports; do
 	flavour=${k%%:*}
 	suite=${k#*:}
 	name=$flavour${suite:+-$suite}
-	read -r release _ kdir < <("$top/tests/lib/kernel.sh" "$flavour" $suite) ||
+	read -r _ _ kdir < <("$top/tests/lib/kernel.sh" "$flavour" $suite) ||
 		{ not_ok "w1.$name" "cannot fetch the kernel"; continue; }
 	b=$work/$name
 	mkdir -p "$b"

@@ -4,6 +4,11 @@
 # Prints "unit: N passed, N failed, N skipped"; exits 1 on failure.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# The reader's sources except main.c: the tests bring their own main().
+lib_srcs=()
+for f in "$top"/userspace/*.c; do
+	[ "${f##*/}" = main.c ] || lib_srcs+=("$f")
+done
 work=${BST_WORK:-/tmp/bootstamps-work}/unit
 rm -rf "$work"
 mkdir -p "$work"
@@ -14,7 +19,7 @@ for t in "$top"/tests/unit/test_*.c; do
 	if ! gcc -std=c11 -g -O1 -Wall -Wextra -Werror \
 		-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
 		-I"$top/userspace" -o "$work/$name" "$t" \
-		$(ls "$top"/userspace/*.c | grep -v '/main\.c$') \
+		"${lib_srcs[@]}" \
 		-DBST_VERSION='"test"' -lcmocka -lm 2>"$work/build.log"; then
 		cat "$work/build.log"
 		echo "[  FAILED  ] $name: does not build" >>"$work/out.txt"

@@ -1,0 +1,317 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check-system`: bootstamps installed with `make install` into a real
+# Debian bookworm system and booted, the way an operator would have it.
+#
+#   initramfs-tools lane: install (twice: idempotent), boot, boot again
+#     (two captures, compare), upgrade to bookworm-backports' kernel (dkms
+#     builds for it, its initramfs has the module), boot that kernel.
+#   dracut lane: swap the generator for dracut, install, boot, uninstall
+#     (twice), check every installed file is gone, boot without bootstamps.
+#
+# Each boot: root on an nvme disk, virtio-net with QEMU's user network
+# (DHCP), the image's own kernel and initramfs, systemd as init, TCG. The
+# guest reports on its second serial port (tests/system/guest/bst-report).
+# Fails closed: a kernel splat, a bad taint, a failed unit, a missing
+# report or a timeout fails the run.
+#   tests/system/run.sh [LANE...]     lanes: initramfs-tools dracut
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+work=${BST_WORK:-/tmp/bootstamps-work}/system
+lanes=${*:-initramfs-tools dracut}
+pass=0 fail=0 skip=0
+
+say() { echo "[system] $*"; }
+verdict() {
+	if [ "$2" = 0 ]; then
+		pass=$((pass + 1)); echo "[system] ok $1"
+	else
+		fail=$((fail + 1)); echo "[system] not ok $1 # $3"
+	fi
+}
+skipped() {
+	skip=$((skip + 1)); echo "[system] skip $1 # $2"
+}
+finish() {
+	echo "system: $pass passed, $fail failed, $skip skipped"
+	[ "$fail" = 0 ]
+	exit
+}
+die() { verdict "$1" 1 "$2"; finish; }
+
+mkdir -p "$work"
+cache=$("$top/tests/system/rootfs.sh") || die setup.rootfs "building the bookworm root filesystem failed"
+say "root filesystem cache: $cache"
+
+mounted=()
+unmount_all() {
+	local m
+	for m in "${mounted[@]}"; do umount -l "$m" 2>/dev/null; done
+	mounted=()
+}
+trap unmount_all EXIT
+
+# in_root ROOT CMD...: run in the chroot with /proc, /sys and /dev, which
+# are unmounted again so no image ever contains them.
+in_root() {
+	local root=$1 m rc
+	shift
+	for m in proc sys dev; do
+		mount --bind "/$m" "$root/$m" && mounted+=("$root/$m")
+	done
+	chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C \
+		DEBIAN_FRONTEND=noninteractive "$@"
+	rc=$?
+	unmount_all
+	return $rc
+}
+
+# The files of a root, excluding what the system itself churns.
+file_list() {
+	(cd "$1" && find . -xdev \( -path ./proc -o -path ./sys -o -path ./dev -o -path ./run \
+		-o -path ./tmp -o -path ./var/log -o -path ./var/cache -o -path ./var/lib/bootstamps \) \
+		-prune -o -printf '%y %p\n' | sort)
+}
+
+# prepare LANE: a fresh copy of the cached root with the guest's test
+# plumbing (report unit, DHCP) and the project's sources in /tmp.
+prepare() {
+	local d=$work/$1
+	rm -rf "$d"
+	[ ! -e "$d" ] || return 1
+	mkdir -p "$d/root"
+	root=$d/root
+	cp -a "$cache/rootfs/." "$root/" || return 1
+	install -m 755 "$top/tests/system/guest/bst-report" "$root/usr/local/sbin/bst-report"
+	install -m 644 "$top/tests/system/guest/bst-report.service" "$root/etc/systemd/system/"
+	install -m 644 "$top/tests/system/guest/20-dhcp.network" "$root/etc/systemd/network/"
+	in_root "$root" systemctl enable -q bst-report.service systemd-networkd.service || return 1
+	mkdir -p "$root/tmp/bootstamps"
+	if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+		(cd "$top" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$root/tmp/bootstamps")
+	else
+		(cd "$top" && tar --exclude=.git -cf - .) | tar -C "$root/tmp/bootstamps" -xf -
+	fi
+}
+
+image() {
+	rm -f "$img"
+	truncate -s 4G "$img"
+	mke2fs -q -F -t ext4 -d "$root" "$img"
+}
+
+# boot NAME KERNELRELEASE: boot the image; leaves NAME.console and
+# NAME.report (the guest's report) in the lane directory.
+boot() {
+	local name=$1 kver=$2 splats
+	say "booting $name: $kver (TCG)"
+	timeout --foreground 900 qemu-system-x86_64 \
+		-accel tcg -cpu max -smp 2 -m 2048 \
+		-nodefaults -display none -no-reboot -monitor none \
+		-serial "file:$d/$name.console" -serial "file:$d/$name.raw" \
+		-kernel "$root/boot/vmlinuz-$kver" -initrd "$root/boot/initrd.img-$kver" \
+		-append "root=/dev/nvme0n1 rw console=ttyS0,115200 panic=-1 rcupdate.rcu_cpu_stall_timeout=120" \
+		-drive "file=$img,if=none,id=rootdisk,format=raw" -device nvme,drive=rootdisk,serial=bstroot \
+		-netdev user,id=net0 -device virtio-net-pci,netdev=net0 \
+		>"$d/$name.qemu" 2>&1
+	verdict "$name.no_timeout" $? "qemu failed or timed out: $(tail -n 2 "$d/$name.qemu")"
+	# A serial line ends in CR LF.
+	tr -d '\r' <"$d/$name.raw" >"$d/$name.report"
+	splats=$(grep -E 'BUG:|WARNING:|Oops|Call Trace|KASAN|UBSAN|circular locking|sleeping function called from invalid context|Kernel panic' "$d/$name.console" | head -n 3)
+	[ -z "$splats" ]
+	verdict "$name.no_splat" $? "console: $(echo "$splats" | head -n 1)"
+	grep -q '^@@ end' "$d/$name.report"
+	verdict "$name.report" $? "no complete report on the second serial port (see $d/$name.console)"
+	# Sections of the report, one file each.
+	awk -v dir="$d/$name" '/^@@ [a-z-]+$/ { f = dir "." $2; printf "" >f; next } f { print >f }' \
+		"$d/$name.report"
+	grep -q "^@@ kernel $kver\$" "$d/$name.report"
+	verdict "$name.kernel" $? "the guest did not run $kver"
+	local taint
+	taint=$(sed -n 's/^@@ tainted //p' "$d/$name.report")
+	# Out-of-tree (O, 4096) and unsigned/untrusted-signed (E, 8192) are what
+	# a dkms module costs; anything else is a finding.
+	[ -n "$taint" ] && [ $((taint & ~(4096 | 8192))) = 0 ]
+	verdict "$name.taint" $? "tainted=$taint"
+	[ ! -s "$d/$name.failed-units" ]
+	verdict "$name.no_failed_units" $? "$(head -n 3 "$d/$name.failed-units" 2>/dev/null | tr '\n' ';')"
+	[ ! -s "$d/$name.journal" ]
+	verdict "$name.no_bootstamps_warnings" $? "$(head -n 2 "$d/$name.journal" 2>/dev/null | tr '\n' ';')"
+}
+
+# Event lines of a boot's /proc/bootstamps, as "time name subject keys...".
+events() { awk '!/^#/ && NF >= 3 { $1 = ""; print substr($0, 2) }' "$d/$1.proc"; }
+first_time() { events "$1" | awk -v re="$2" '$0 ~ re { print $1; exit }'; }
+
+# judge_boot NAME KERNELRELEASE: bootstamps recorded this boot from the start.
+judge_boot() {
+	local name=$1 kver=$2 self t m drv ti tr bid
+	grep -q '^bootstamps ' "$d/$name.module"
+	verdict "$name.module_loaded" $? "bootstamps is not in /proc/modules"
+	grep -q '^# bootstamps ' "$d/$name.proc"
+	verdict "$name.proc_bootstamps" $? "no /proc/bootstamps"
+	self=$(first_time "$name" '^[0-9.]+ module\.live bootstamps .*self=1')
+	[ -n "$self" ]
+	verdict "$name.self_load_recorded" $? "no module.live for bootstamps itself"
+	# Loaded before each of the drivers udev loads from the initramfs. A
+	# driver built into this kernel probes before any module can load:
+	# there is no load to come first and no probe span to see.
+	for m in nvme virtio_pci virtio_net; do
+		drv=$m
+		[ $m = virtio_pci ] && drv=virtio-pci
+		if grep -q "/$m\.ko" "$root/lib/modules/$kver/modules.builtin"; then
+			skipped "$name.loaded_before_$m" "$m is built into $kver"
+			skipped "$name.probe_span_$drv" "$m is built into $kver: it probes before any module loads"
+			continue
+		fi
+		t=$(first_time "$name" "^[0-9.]+ module\\.coming $m ")
+		[ -n "$t" ] && [ -n "$self" ] && awk -v a="$self" -v b="$t" 'BEGIN { exit !(a < b) }'
+		verdict "$name.loaded_before_$m" $? "bootstamps live at ${self:-?}, $m coming at ${t:-never seen}"
+		events "$name" | grep -qE "^[0-9.]+ probe\\.end [^ ]+ driver=$drv .*rc=0 "
+		verdict "$name.probe_span_$drv" $? "no successful probe.end of $drv"
+	done
+	events "$name" | grep -qE '^[0-9.]+ disk\.partitions nvme0n1 '
+	verdict "$name.disk_nvme0n1" $? "no disk.partitions for nvme0n1"
+	events "$name" | grep -qE '^[0-9.]+ net\.ipv4 '
+	verdict "$name.net_ipv4" $? "no net.ipv4 (DHCP address) event"
+	ti=$(first_time "$name" '^[0-9.]+ init\.exec .*path=/init .*phase=initramfs')
+	tr=$(first_time "$name" '^[0-9.]+ init\.exec .*path=(/usr)?(/sbin/init|/lib/systemd/systemd) .*phase=root')
+	[ -n "$ti" ] && [ -n "$tr" ] && awk -v a="$ti" -v b="$tr" 'BEGIN { exit !(a < b) }'
+	verdict "$name.init_exec_initramfs_then_systemd" $? "initramfs /init at ${ti:-never}, systemd at ${tr:-never}"
+	events "$name" | grep -qE '^[0-9.]+ root\.mount '
+	verdict "$name.root_mount" $? "no root.mount"
+	events "$name" | grep -qE '^[0-9.]+ mark boot-done '
+	verdict "$name.boot_done_marker" $? "bootstamps-save.service did not mark boot-done"
+	bid=$(sed -n 's/^@@ boot_id //p' "$d/$name.report")
+	grep -qE 'Result=success .*ExecMainStatus=0 .*ConditionResult=yes|ExecMainStatus=0 .*Result=success' "$d/$name.report" &&
+		grep -qx "$bid.bst" "$d/$name.captures"
+	verdict "$name.saved_by_boot_id" $? "bootstamps-save: $(sed -n 's/^@@ save //p' "$d/$name.report"); captures: $(tr '\n' ' ' <"$d/$name.captures")"
+}
+
+# The bootstamps captures the guest left in the image, copied back into
+# the root directory (the next image is made from it).
+restore_captures() {
+	rm -rf "$d/restore"
+	mkdir -p "$d/restore"
+	debugfs -R "rdump /var/lib/bootstamps $d/restore" "$img" >/dev/null 2>&1
+	mkdir -p "$root/var/lib/bootstamps"
+	cp -p "$d/restore/bootstamps/"*.bst "$root/var/lib/bootstamps/" 2>/dev/null
+}
+
+# make_in_root TARGET NAME: `make TARGET` in the chroot, as an operator would.
+make_in_root() {
+	in_root "$root" make -C /tmp/bootstamps "$1" >"$d/$2.log" 2>&1
+	verdict "$2" $? "make $1 failed: $(grep -m 1 'error' "$d/$2.log")"
+}
+
+lane_initramfs_tools() {
+	local k1 k2
+	d=$work/initramfs-tools
+	say "lane initramfs-tools"
+	prepare initramfs-tools || die itools.prepare "copying the root failed"
+	img=$d/disk.img
+	k1=$(ls "$root/lib/modules" | sort -V | tail -n 1)
+	make_in_root install itools.install
+	make_in_root install itools.install_again
+	file_list "$root" >"$d/after-install.list"
+	grep -q 'unchanged /lib/modprobe.d/bootstamps.conf' "$d/itools.install_again.log" &&
+		grep -q "$k1: module already installed" "$d/itools.install_again.log" &&
+		! grep -qE 'installed /|added bootstamps' "$d/itools.install_again.log"
+	verdict itools.install_idempotent $? "the second install changed something: $(grep -E 'installed /|added' "$d/itools.install_again.log" | head -n 2 | tr '\n' ';')"
+	in_root "$root" lsinitramfs "/boot/initrd.img-$k1" >"$d/initrd-$k1.list" 2>&1
+	grep -q '/bootstamps\.ko' "$d/initrd-$k1.list" && grep -q 'modprobe.d/bootstamps.conf' "$d/initrd-$k1.list" &&
+		grep -q 'scripts/init-top/bootstamps' "$d/initrd-$k1.list"
+	verdict itools.initramfs_contents $? "initrd.img-$k1 lacks the module, the soft dependencies or the init-top script"
+
+	image || die itools.image "mke2fs -d failed"
+	boot itools.boot1 "$k1"
+	judge_boot itools.boot1 "$k1"
+	boot itools.boot2 "$k1"
+	judge_boot itools.boot2 "$k1"
+	[ "$(grep -c '\.bst$' "$d/itools.boot2.captures")" = 2 ]
+	verdict itools.two_boots_two_captures $? "captures after two boots: $(tr '\n' ' ' <"$d/itools.boot2.captures")"
+	grep -q '^@@ compare-rc 0$' "$d/itools.boot2.report" && [ -s "$d/itools.boot2.compare" ]
+	verdict itools.compare_two_boots $? "bootstamps compare over the two captures failed: $(head -n 2 "$d/itools.boot2.compare" | tr '\n' ';')"
+
+	# Kernel upgrade: the next kernel arrives as packages; nothing else is run.
+	restore_captures
+	cp "$cache/debs-upgrade/"*.deb "$root/var/cache/apt/archives/"
+	in_root "$root" apt-get install -y -q --no-install-recommends --no-download \
+		-t bookworm-backports linux-image-amd64 linux-headers-amd64 >"$d/upgrade.log" 2>&1 &&
+		in_root "$root" apt-get clean
+	verdict itools.upgrade_kernel $? "installing the new kernel failed: $(tail -n 3 "$d/upgrade.log" | tr '\n' ';')"
+	k2=$(ls "$root/lib/modules" | sort -V | tail -n 1)
+	[ "$k2" != "$k1" ] || { verdict itools.upgrade_kernel_release 1 "no newer kernel in /lib/modules"; return; }
+	ls "$root/lib/modules/$k2/updates/dkms/"bootstamps.ko* >/dev/null 2>&1
+	verdict itools.upgrade_dkms_built $? "dkms did not build bootstamps for $k2 (see $d/upgrade.log)"
+	in_root "$root" lsinitramfs "/boot/initrd.img-$k2" >"$d/initrd-$k2.list" 2>&1
+	grep -q '/bootstamps\.ko' "$d/initrd-$k2.list"
+	verdict itools.upgrade_initramfs_has_module $? "initrd.img-$k2 lacks bootstamps.ko"
+	image || die itools.image "mke2fs -d failed"
+	boot itools.boot_upgraded "$k2"
+	judge_boot itools.boot_upgraded "$k2"
+	[ "$(grep -c '\.bst$' "$d/itools.boot_upgraded.captures")" = 3 ] &&
+		grep -q '^@@ compare-rc 0$' "$d/itools.boot_upgraded.report"
+	verdict itools.compare_across_kernels $? "expected 3 captures and a compare of $k1 against $k2"
+}
+
+lane_dracut() {
+	local k
+	d=$work/dracut
+	say "lane dracut"
+	prepare dracut || die dracut.prepare "copying the root failed"
+	img=$d/disk.img
+	k=$(ls "$root/lib/modules" | sort -V | tail -n 1)
+	cp "$cache/debs-dracut/"*.deb "$root/var/cache/apt/archives/"
+	# A generic image, as cloud images are built: hostonly would size the
+	# initramfs for the machine building it.
+	mkdir -p "$root/etc/dracut.conf.d"
+	echo 'hostonly="no"' >"$root/etc/dracut.conf.d/10-bootstamps-test.conf"
+	in_root "$root" apt-get install -y -q --no-install-recommends --no-download dracut >"$d/dracut-install.log" 2>&1 &&
+		in_root "$root" apt-get clean
+	verdict dracut.switch_generator $? "installing dracut failed: $(tail -n 3 "$d/dracut-install.log" | tr '\n' ';')"
+	# initramfs-tools-core (mkinitramfs) stays behind, as on a real system
+	# switched to dracut; update-initramfs goes.
+	[ ! -e "$root/usr/sbin/update-initramfs" ]
+	verdict dracut.initramfs_tools_removed $? "initramfs-tools is still installed"
+	file_list "$root" >"$d/before-install.list"
+
+	make_in_root install dracut.install
+	grep -q "regenerated /boot/initrd.img-$k (dracut)" "$d/dracut.install.log"
+	verdict dracut.install_used_dracut $? "make install did not regenerate with dracut"
+	in_root "$root" lsinitrd "/boot/initrd.img-$k" >"$d/initrd.list" 2>&1
+	grep -q '/bootstamps\.ko' "$d/initrd.list" && grep -q 'etc/cmdline.d/90bootstamps.conf' "$d/initrd.list"
+	verdict dracut.initramfs_contents $? "the dracut image lacks bootstamps.ko or its rd.driver.pre"
+
+	image || die dracut.image "mke2fs -d failed"
+	boot dracut.boot "$k"
+	judge_boot dracut.boot "$k"
+
+	restore_captures
+	make_in_root uninstall dracut.uninstall
+	make_in_root uninstall dracut.uninstall_again
+	! grep -qE '^bootstamps: (removed|disabled|unloaded)' "$d/dracut.uninstall_again.log"
+	verdict dracut.uninstall_idempotent $? "the second uninstall removed something: $(grep removed "$d/dracut.uninstall_again.log" | head -n 2 | tr '\n' ';')"
+	grep -q 'kept 1 archived boot' "$d/dracut.uninstall.log" && [ -n "$(ls "$root/var/lib/bootstamps/"*.bst 2>/dev/null)" ]
+	verdict dracut.uninstall_keeps_captures $? "the archived capture was not kept"
+	file_list "$root" >"$d/after-uninstall.list"
+	diff "$d/before-install.list" "$d/after-uninstall.list" >"$d/uninstall.diff"
+	verdict dracut.uninstall_removes_everything $? "files differ from before install: $(grep '^[<>]' "$d/uninstall.diff" | head -n 4 | tr '\n' ';')"
+	in_root "$root" lsinitrd "/boot/initrd.img-$k" >"$d/initrd-after.list" 2>&1
+	! grep -q 'bootstamps' "$d/initrd-after.list"
+	verdict dracut.uninstall_initramfs_clean $? "the regenerated image still has bootstamps"
+
+	image || die dracut.image "mke2fs -d failed"
+	boot dracut.boot_uninstalled "$k"
+	[ ! -s "$d/dracut.boot_uninstalled.module" ] && ! grep -q '^# bootstamps' "$d/dracut.boot_uninstalled.proc"
+	verdict dracut.boot_uninstalled_no_module $? "bootstamps still loads after make uninstall"
+}
+
+for lane in $lanes; do
+	case $lane in
+	initramfs-tools) lane_initramfs_tools ;;
+	dracut) lane_dracut ;;
+	*) die "setup.lanes" "unknown lane $lane" ;;
+	esac
+done
+finish
