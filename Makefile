@@ -4,6 +4,8 @@
 #   make                  module + reader, against KDIR
 #   make demo             boot a VM and print a boot timeline (no cloud needed)
 #   make check            every test: lint, unit, fuzz, dkms, VM boots, reader, A/B
+#   make matrix           build, install and boot every tested kernel; writes
+#                         the README's tested-kernels table
 #   make bench            benchmarks, written to docs/performance.md
 #   make install          install for every boot: dkms module, reader, early
 #                         loading from the initramfs, every boot archived
@@ -57,6 +59,9 @@ check:
 check-system:
 	tests/system/run.sh
 
+matrix:
+	tests/matrix.sh
+
 lint:
 	tests/lint.sh
 
@@ -66,4 +71,4 @@ bench:
 unit:
 	tests/unit/run.sh
 
-.PHONY: all module reader clean install uninstall check-system dkms-install dkms-uninstall demo check lint unit bench
+.PHONY: all module reader clean install uninstall check-system matrix dkms-install dkms-uninstall demo check lint unit bench

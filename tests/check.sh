@@ -26,11 +26,15 @@ part "$top/tests/fuzz/run.sh" "${BST_FUZZ_SECONDS:-20}"
 for flavour in cloud-amd64 amd64; do
 	part "$top/tests/dkms.sh" "$flavour"
 done
-# Other Debian kernels users run: 5.10 (bullseye, like Amazon Linux 2) and
-# 6.12 (bookworm-backports, like Amazon Linux 2023's newer kernel).
-for suite in bullseye bookworm-backports; do
+# Other Debian kernels users run: 5.10 (bullseye, like Amazon Linux 2),
+# 6.12 (bookworm-backports, like Amazon Linux 2023's newer kernel) and the
+# newest (sid, 7.x).
+for suite in bullseye bookworm-backports sid; do
 	part "$top/tests/vm/run.sh" amd64 --suite "$suite"
 done
+# PREEMPT_RT: spinlocks sleep there, so a hook that takes one in atomic
+# context, or sleeps, splats.
+part "$top/tests/vm/run.sh" rt-amd64
 # The reader on the captures the VM runs just made, then across boots.
 part "$top/tests/reader.sh"
 part "$top/tests/ab.sh" cloud-amd64

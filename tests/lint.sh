@@ -50,36 +50,13 @@ fi
 out=$(cd "$top" && grep -ln 'LINUX_VERSION_CODE\|KERNEL_VERSION(' module/*.c module/*.h | grep -v '^module/compat.h$')
 if [ -z "$out" ]; then ok version_logic_only_in_compat_h; else not_ok version_logic_only_in_compat_h "found in: $out"; fi
 
-# Build against the test kernels' headers: Debian 6.1 (cloud-amd64, amd64),
-# 5.10 (bullseye) and 6.12 (bookworm-backports).
-for k in cloud-amd64: amd64: amd64:bullseye amd64:bookworm-backports; do
-	flavour=${k%%:*}
-	suite=${k#*:}
-	name=$flavour${suite:+-$suite}
-	read -r _ _ kdir < <("$top/tests/lib/kernel.sh" "$flavour" $suite) ||
-		{ not_ok "w1.$name" "cannot fetch the kernel"; continue; }
-	b=$work/$name
-	mkdir -p "$b"
-	cp -r "$top/Kbuild" "$top/dkms.conf" "$top/module" "$b/"
-	if out=$("$top/tests/lib/kmake.sh" "$kdir" M="$b" W=1 KCFLAGS=-Werror modules 2>&1) &&
-		! echo "$out" | grep -q 'warning:'; then
-		ok "w1.$name"
-	else
-		not_ok "w1.$name" "$(echo "$out" | grep -m 3 -E 'warning|error' | tr '\n' ' ')"
-		continue
-	fi
-	# Every global symbol carries the project prefix (module entry points,
-	# and what the toolchain generates: 6.2+'s __pfx_ function padding,
-	# 6.10+'s __start_/__stop_ section bounds, are exempt).
-	bad=$(nm --defined-only "$b/bootstamps.ko" | awk '$2 ~ /^[TDBR]$/ { print $3 }' |
-		grep -vE '^(__pfx_)?(bst_|bootstamps_|init_module$|cleanup_module$|__this_module$|__UNIQUE_ID)' | grep -vE '^__(start|stop)_' | tr '\n' ' ')
-	if [ -z "$bad" ]; then ok "symbol_prefix.$name"; else not_ok "symbol_prefix.$name" "unprefixed: $bad"; fi
-	if ! command -v sparse >/dev/null; then
-		not_ok "sparse.$name" "sparse is not installed (apt-get install sparse)"
-		continue
-	fi
-	out=$("$top/tests/lib/kmake.sh" "$kdir" M="$b" C=2 modules 2>&1 | grep -E '(warning|error):')
-	if [ -z "$out" ]; then ok "sparse.$name"; else not_ok "sparse.$name" "$(echo "$out" | head -n 3 | tr '\n' ' ')"; fi
+# Build against the test kernels' headers: Debian 6.1 (cloud-amd64, amd64,
+# PREEMPT_RT rt-amd64), 5.10 (bullseye), 6.12 (bookworm-backports) and the
+# newest Debian has (sid: 7.x, built in a chroot of sid).
+# shellcheck source=tests/lib/build-check.sh
+. "$top/tests/lib/build-check.sh"
+for k in cloud-amd64: amd64: rt-amd64: amd64:bullseye amd64:bookworm-backports amd64:sid; do
+	build_check "${k%%:*}" "${k#*:}"
 done
 
 # The benchmark build (bench.c, never shipped) must not rot either.

@@ -18,7 +18,8 @@ mkdir -p "$dir/lists/partial" "$dir/archives/partial"
 echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" >"$dir/sources.list"
 opts=(-o "Dir::Etc::sourcelist=$dir/sources.list" -o "Dir::Etc::sourceparts=-"
       -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache::archives=$dir/archives"
-      -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache=" -o "APT::Get::List-Cleanup=0")
+      -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache=" -o "APT::Get::List-Cleanup=0"
+      -o "Acquire::Check-Valid-Until=false")
 case $1 in
 update|download|install|source|clean) exec apt-get "${opts[@]}" "$@" ;;
 *) exec apt-cache "${opts[@]}" "$@" ;;

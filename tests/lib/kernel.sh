@@ -61,6 +61,11 @@ if [ -z "$suite" ]; then
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 			"linux-headers-$release" >&2
 	fi
+elif [ "$suite" = sid ]; then
+	# Its headers need a newer compiler and C library than the host's:
+	# build in a chroot of the suite (kmake.sh notices).
+	root=$("$here/kbuild-root.sh" "$suite" "$release")
+	kdir=$root/usr/src/linux-headers-$release
 else
 	root=$cache/headers-$release
 	kdir=$root/usr/src/linux-headers-$release
@@ -81,10 +86,26 @@ fi
 version=$(acache policy "$image_pkg" | sed -n 's/^  Candidate: //p')
 dir="$cache/${image_pkg}_${version}"
 if [ ! -e "$dir/.unpacked" ]; then
-	deb=$(fetch "$image_pkg")
 	rm -rf "$dir.tmp"
 	mkdir -p "$dir.tmp"
-	dpkg-deb -x "$deb" "$dir.tmp"
+	# Since 7.x (sid) the image package is split: the kernel in
+	# linux-binary-*, the modules in linux-modules-*, the rest in
+	# linux-base-*. Unpack whichever of these the suite has.
+	for pkg in "$image_pkg" "linux-binary-$release" "linux-modules-$release" "linux-base-$release"; do
+		[ "$pkg" = "$image_pkg" ] || [ -n "$(acache policy "$pkg" 2>/dev/null | sed -n 's/^  Candidate: \([^(]\)/\1/p')" ] ||
+			continue
+		dpkg-deb -x "$(fetch "$pkg")" "$dir.tmp"
+	done
+	# 7.x packages install into /usr only, the kernel itself as
+	# /usr/lib/modules/REL/vmlinuz: give the tree the /lib and
+	# /boot/vmlinuz-REL, config-REL the harness reads.
+	[ -e "$dir.tmp/lib" ] || [ ! -d "$dir.tmp/usr/lib" ] || ln -s usr/lib "$dir.tmp/lib"
+	for f in vmlinuz config System.map; do
+		if [ ! -e "$dir.tmp/boot/$f-$release" ] && [ -e "$dir.tmp/usr/lib/modules/$release/$f" ]; then
+			mkdir -p "$dir.tmp/boot"
+			ln -s "../usr/lib/modules/$release/$f" "$dir.tmp/boot/$f-$release"
+		fi
+	done
 	# modules.dep, so that the harness can resolve module dependencies.
 	depmod -b "$dir.tmp" "$release"
 	rm -rf "$dir"
