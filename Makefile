@@ -39,11 +39,11 @@ uninstall:
 dkms-install:
 	rm -rf $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)/module
-	cp Kbuild dkms.conf $(DKMS_SRC)/
+	cp Kbuild dkms.conf dist/dkms-post-install $(DKMS_SRC)/
 	cp module/*.[ch] $(DKMS_SRC)/module/
 	dkms status -m bootstamps -v $(VERSION) | grep -q . || dkms add -m bootstamps -v $(VERSION)
 	dkms build -m bootstamps -v $(VERSION) -k $(KVER)
-	dkms install -m bootstamps -v $(VERSION) -k $(KVER) --force
+	BOOTSTAMPS_INSTALLING=1 dkms install -m bootstamps -v $(VERSION) -k $(KVER) --force
 	@echo "bootstamps $(VERSION) installed for $(KVER): modprobe bootstamps && cat /proc/bootstamps"
 
 dkms-uninstall:

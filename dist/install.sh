@@ -121,7 +121,8 @@ dkms_remove_version() {
 # Whether dkms' copy of this version is these sources (only the sources:
 # a developer's build products in module/ are not copied).
 same_sources() {
-	cmp -s "$top/Kbuild" "$src/Kbuild" && cmp -s "$top/dkms.conf" "$src/dkms.conf" || return 1
+	cmp -s "$top/Kbuild" "$src/Kbuild" && cmp -s "$top/dkms.conf" "$src/dkms.conf" &&
+		cmp -s "$top/dist/dkms-post-install" "$src/dkms-post-install" || return 1
 	[ "$(cd "$top/module" && ls ./*.[ch])" = "$(cd "$src/module" 2>/dev/null && ls ./*.[ch])" ] || return 1
 	for f in "$top"/module/*.[ch]; do
 		cmp -s "$f" "$src/module/${f##*/}" || return 1
@@ -142,7 +143,7 @@ install_module() {
 	if [ -z "$(dkms_versions)" ]; then
 		rm -rf "$src"
 		mkdir -p "$src/module"
-		cp "$top/Kbuild" "$top/dkms.conf" "$src/"
+		cp "$top/Kbuild" "$top/dkms.conf" "$top/dist/dkms-post-install" "$src/"
 		cp "$top"/module/*.[ch] "$src/module/"
 		dkms add -m bootstamps -v "$version" >/dev/null
 		say "added bootstamps $version to dkms ($src)"
@@ -159,7 +160,8 @@ install_module() {
 			continue
 		fi
 		rc=0
-		dkms install -m bootstamps -v "$version" -k "$k" >"/tmp/bootstamps-dkms.$$" 2>&1 || rc=$?
+		BOOTSTAMPS_INSTALLING=1 dkms install -m bootstamps -v "$version" -k "$k" \
+			>"/tmp/bootstamps-dkms.$$" 2>&1 || rc=$?
 		if [ "$rc" = 0 ]; then
 			say "$k: module built and installed by dkms"
 			built=$((built + 1))

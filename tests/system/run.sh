@@ -4,8 +4,9 @@
 # Debian bookworm system and booted, the way an operator would have it.
 #
 #   initramfs-tools lane: install (twice: idempotent), boot, boot again
-#     (two captures, compare), upgrade to bookworm-backports' kernel (dkms
-#     builds for it, its initramfs has the module), boot that kernel.
+#     (two captures, compare), upgrade to bookworm-backports' kernel, its
+#     headers only later (dkms builds for it, its initramfs is regenerated
+#     with the module), boot that kernel.
 #   dracut lane: swap the generator for dracut, install, boot, uninstall
 #     (twice), check every installed file is gone, boot without bootstamps.
 #
@@ -100,6 +101,13 @@ image() {
 	mke2fs -q -F -t ext4 -d "$root" "$img"
 }
 
+# TCG runs the guest many times slower than hardware. Once, udev loading
+# kvm spent 26 s in clear_page_erms (rep stosb) for a module's BTF, no
+# bootstamps code on the stack, and tripped the 20 s soft-lockup watchdog.
+# Stall and lockup detectors stay on, with limits six times the default: a
+# real hang still trips them, and a hang past them the 900 s timeout.
+slow_cpu="rcupdate.rcu_cpu_stall_timeout=120 watchdog_thresh=60"
+
 # boot NAME KERNELRELEASE: boot the image; leaves NAME.console and
 # NAME.report (the guest's report) in the lane directory.
 boot() {
@@ -110,7 +118,7 @@ boot() {
 		-nodefaults -display none -no-reboot -monitor none \
 		-serial "file:$d/$name.console" -serial "file:$d/$name.raw" \
 		-kernel "$root/boot/vmlinuz-$kver" -initrd "$root/boot/initrd.img-$kver" \
-		-append "root=/dev/nvme0n1 rw console=ttyS0,115200 panic=-1 rcupdate.rcu_cpu_stall_timeout=120" \
+		-append "root=/dev/nvme0n1 rw console=ttyS0,115200 panic=-1 $slow_cpu" \
 		-drive "file=$img,if=none,id=rootdisk,format=raw" -device nvme,drive=rootdisk,serial=bstroot \
 		-netdev user,id=net0 -device virtio-net-pci,netdev=net0 \
 		>"$d/$name.qemu" 2>&1
@@ -205,15 +213,21 @@ make_in_root() {
 }
 
 lane_initramfs_tools() {
-	local k1 k2
+	local k1 k2 image_pkg
 	d=$work/initramfs-tools
 	say "lane initramfs-tools"
 	prepare initramfs-tools || die itools.prepare "copying the root failed"
 	img=$d/disk.img
 	k1=$(ls "$root/lib/modules" | sort -V | tail -n 1)
+	# Not root: refused before anything is touched, and says why.
+	file_list "$root" >"$d/before-install.list"
+	chroot --userspec=65534:65534 "$root" env -i PATH=/usr/bin:/bin make -C /tmp/bootstamps install \
+		>"$d/itools.install_unprivileged.log" 2>&1
+	[ $? != 0 ] && grep -q 'must run as root' "$d/itools.install_unprivileged.log" &&
+		file_list "$root" | cmp -s - "$d/before-install.list"
+	verdict itools.install_unprivileged_refused $? "$(tail -n 1 "$d/itools.install_unprivileged.log")"
 	make_in_root install itools.install
 	make_in_root install itools.install_again
-	file_list "$root" >"$d/after-install.list"
 	grep -q 'unchanged /lib/modprobe.d/bootstamps.conf' "$d/itools.install_again.log" &&
 		grep -q "$k1: module already installed" "$d/itools.install_again.log" &&
 		! grep -qE 'installed /|added bootstamps' "$d/itools.install_again.log"
@@ -233,17 +247,28 @@ lane_initramfs_tools() {
 	grep -q '^@@ compare-rc 0$' "$d/itools.boot2.report" && [ -s "$d/itools.boot2.compare" ]
 	verdict itools.compare_two_boots $? "bootstamps compare over the two captures failed: $(head -n 2 "$d/itools.boot2.compare" | tr '\n' ';')"
 
-	# Kernel upgrade: the next kernel arrives as packages; nothing else is run.
+	# Kernel upgrade: the next kernel arrives as packages; nothing else is
+	# run. The kernel first and its headers in a later apt run, the harder
+	# order: the kernel's initramfs is made before dkms can build, and
+	# dkms's POST_INSTALL must regenerate it once the headers arrive.
 	restore_captures
 	cp "$cache/debs-upgrade/"*.deb "$root/var/cache/apt/archives/"
+	# The kernel's own package: its metapackage would bring the headers'
+	# metapackage along.
+	image_pkg=$(cd "$cache/debs-upgrade" && ls linux-image-[0-9]*.deb | head -n 1 | cut -d_ -f1)
 	in_root "$root" apt-get install -y -q --no-install-recommends --no-download \
-		-t bookworm-backports linux-image-amd64 linux-headers-amd64 >"$d/upgrade.log" 2>&1 &&
-		in_root "$root" apt-get clean
+		"$image_pkg" >"$d/upgrade.log" 2>&1
 	verdict itools.upgrade_kernel $? "installing the new kernel failed: $(tail -n 3 "$d/upgrade.log" | tr '\n' ';')"
 	k2=$(ls "$root/lib/modules" | sort -V | tail -n 1)
 	[ "$k2" != "$k1" ] || { verdict itools.upgrade_kernel_release 1 "no newer kernel in /lib/modules"; return; }
+	[ -e "$root/boot/initrd.img-$k2" ] && ! ls "$root/lib/modules/$k2/updates/dkms/"bootstamps.ko* >/dev/null 2>&1
+	verdict itools.upgrade_initramfs_before_headers $? "expected $k2's initramfs and no module before its headers"
+	in_root "$root" apt-get install -y -q --no-install-recommends --no-download \
+		-t bookworm-backports linux-image-amd64 linux-headers-amd64 >"$d/upgrade-headers.log" 2>&1 &&
+		in_root "$root" apt-get clean
+	verdict itools.upgrade_headers $? "installing the new headers failed: $(tail -n 3 "$d/upgrade-headers.log" | tr '\n' ';')"
 	ls "$root/lib/modules/$k2/updates/dkms/"bootstamps.ko* >/dev/null 2>&1
-	verdict itools.upgrade_dkms_built $? "dkms did not build bootstamps for $k2 (see $d/upgrade.log)"
+	verdict itools.upgrade_dkms_built $? "dkms did not build bootstamps for $k2 (see $d/upgrade-headers.log)"
 	in_root "$root" lsinitramfs "/boot/initrd.img-$k2" >"$d/initrd-$k2.list" 2>&1
 	grep -q '/bootstamps\.ko' "$d/initrd-$k2.list"
 	verdict itools.upgrade_initramfs_has_module $? "initrd.img-$k2 lacks bootstamps.ko"
