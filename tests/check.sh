@@ -8,12 +8,17 @@ export BST_WORK=${BST_WORK:-/tmp/bootstamps-work}
 mkdir -p "$BST_WORK"
 summaries=$BST_WORK/summaries.txt
 : >"$summaries"
+failures=$BST_WORK/failures.txt
+: >"$failures"
 
 part() {
 	echo "=== $*"
 	"$@" 2>&1 | tee "$BST_WORK/part.log"
 	local rc=${PIPESTATUS[0]}
 	grep -E '^[a-z0-9.-]+: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$BST_WORK/part.log" >>"$summaries"
+	# Keep each failing case's line, so the end of the log (all a CI
+	# report may show) names what failed.
+	grep -E '(^|\] )not ok ' "$BST_WORK/part.log" >>"$failures"
 	if [ "$rc" != 0 ] && ! grep -qE ' [1-9][0-9]* failed' "$BST_WORK/part.log"; then
 		# A part that failed without saying so still counts as a failure.
 		echo "$1: 0 passed, 1 failed, 0 skipped" | tee -a "$summaries"
@@ -43,6 +48,10 @@ part "$top/tests/ab.sh" cloud-amd64
 part "$top/tests/system/run.sh"
 
 echo "=== summary"
+if [ -s "$failures" ]; then
+	echo "failed cases:"
+	sed 's/^/  /' "$failures"
+fi
 cat "$summaries"
 awk '{ p += $2; f += $4; s += $6 } END { printf "%d passed, %d failed, %d skipped\n", p, f, s; exit f > 0 }' \
 	FS='[ ,]+' "$summaries"
