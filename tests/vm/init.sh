@@ -469,10 +469,14 @@ check exec.track t_track
 # returned N after M usecs", ktime_get() around really_probe()). Pair the
 # k-th live span of a device with the k-th kernel line about it after our
 # load. Strict: our span lies inside the kernel's, so it is never longer
-# (the kernel truncates to whole us). Lenient: under TCG the kprobe trap and
-# return trampoline are emulated and cost up to a few hundred us, so the
-# kernel's may be up to 1 ms longer; the 100 us target on real hardware is
-# measured by `make bench`, not judged here.
+# (the kernel truncates to whole us). Lenient: the kernel's line also times
+# the rest of really_probe() around the driver's probe (for ENA, which fails,
+# devres_release_all()), and under TCG that reached 0.7 ms on an idle
+# machine; a loaded CI runner stretches it further. So the systematic
+# difference (the median) must stay under 1 ms, and each span must cover
+# at least half of the kernel's, which catches a span paired with the wrong
+# probe or ended early. The 100 us target on real hardware is measured by
+# `make bench`, not judged here.
 t_initcall_agree() {
 	snap
 	loaded=$(hdr loaded)
@@ -488,18 +492,20 @@ t_initcall_agree() {
 		{ i = ++no[$1]; if (!(($1, i) in k)) { missing++; next }
 		  d = k[$1, i] - $2 / 1000
 		  if (d < -1) { longer++; ld = $1 }
+		  if ($2 / 1000 < k[$1, i] / 2) { short++; sd = $1 " ours " $2 / 1000 " us, kernel " k[$1, i] " us" }
 		  if (d >= worst) { worst = d; wd = $1 " ours " $2 / 1000 " us, kernel " k[$1, i] " us" }
 		  all[++pairs] = d }
 		END {
 			for (i = 1; i <= pairs; i++) for (j = i + 1; j <= pairs; j++) if (all[j] < all[i]) { x = all[i]; all[i] = all[j]; all[j] = x }
-			printf "%d %d %d %.1f %.1f %s%s\n", pairs, missing, longer, worst, all[int((pairs + 1) / 2)], wd, longer ? " longer: " ld : ""
+			printf "%d %d %d %d %.1f %.1f %s%s%s\n", pairs, missing, longer, short, worst, all[int((pairs + 1) / 2)], wd, longer ? " longer: " ld : "", short ? " short: " sd : ""
 		}' /tmp/kernel_probes /tmp/our_probes >/tmp/agree
-	read -r pairs missing longer worst median detail </tmp/agree
+	read -r pairs missing longer short worst median detail </tmp/agree
 	diag "initcall_debug oracle: $pairs probes, kernel minus ours: median $median us, worst $worst us ($detail)"
 	[ "$pairs" -ge 5 ] || { WHY="only $pairs probes paired with the kernel's lines"; return 1; }
 	[ "$missing" = 0 ] || { WHY="$missing of our probes have no kernel line"; return 1; }
 	[ "$longer" = 0 ] || { WHY="$longer of our spans are longer than the kernel's own ($detail)"; return 1; }
-	awk -v w="$worst" 'BEGIN { exit !(w <= 1000) }' || { WHY="worst difference $worst us > 1 ms"; return 1; }
+	[ "$short" = 0 ] || { WHY="$short of our spans cover less than half of the kernel's ($detail)"; return 1; }
+	awk -v m="$median" 'BEGIN { exit !(m <= 1000) }' || { WHY="median difference $median us > 1 ms"; return 1; }
 }
 check probe.initcall_debug_agrees t_initcall_agree
 
