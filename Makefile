@@ -11,6 +11,8 @@
 #                         loading from the initramfs, every boot archived
 #   make uninstall        remove all of it (archived boots are kept)
 #   make check-system     install into a Debian system and boot it (VMs)
+#   make check-debug      build a KASAN/lockdep/kmemleak/KUnit kernel from
+#                         linux-source-6.1 and run every VM case on it
 #   make dkms-install     register, build and install the module with dkms
 #   make dkms-uninstall   remove it from dkms and from every kernel
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
@@ -59,6 +61,9 @@ check:
 check-system:
 	tests/system/run.sh
 
+check-debug:
+	tests/vm/run.sh debug
+
 matrix:
 	tests/matrix.sh
 
@@ -71,4 +76,4 @@ bench:
 unit:
 	tests/unit/run.sh
 
-.PHONY: all module reader clean install uninstall check-system matrix dkms-install dkms-uninstall demo check lint unit bench
+.PHONY: all module reader clean install uninstall check-system check-debug matrix dkms-install dkms-uninstall demo check lint unit bench

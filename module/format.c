@@ -235,12 +235,19 @@ static void bst_buf_note(struct bst_buf *b, const struct bst_event *ev)
 
 /*
  * Format one event as a line ending in '\n'. Returns its length; a line
- * that does not fit is cut short but still ends in '\n'.
+ * that does not fit is cut short but still ends in '\n'. A buffer with
+ * no room for "\n" and its NUL gets no line at all.
  */
 size_t bst_format_event(char *buf, size_t size, const struct bst_event *ev,
 			u32 seq)
 {
 	struct bst_buf b = { .p = buf, .size = size - 1, .len = 0 };
+
+	if (size < 2) {
+		if (size)
+			buf[0] = '\0';
+		return 0;
+	}
 
 	bst_buf_printf(&b, "%u ", seq);
 	bst_buf_time(&b, ev->boot_ns);

@@ -46,6 +46,11 @@ int bst_store_init(unsigned int capacity, unsigned int mark_quota)
 		return -ENOMEM;
 	bst_capacity = capacity;
 	bst_mark_quota = mark_quota;
+	/* A store made again (KUnit does) starts empty, like a fresh load. */
+	atomic_set(&bst_next, 0);
+	atomic_set(&bst_marks, 0);
+	atomic64_set(&bst_dropped, 0);
+	atomic64_set(&bst_marks_refused, 0);
 	return 0;
 }
 
