@@ -40,6 +40,10 @@ done
 # PREEMPT_RT: spinlocks sleep there, so a hook that takes one in atomic
 # context, or sleeps, splats.
 part "$top/tests/vm/run.sh" rt-amd64
+# The debug kernel (make check-debug): KASAN, lockdep, atomic-sleep checks,
+# kmemleak, debugobjects and KUnit, built once from linux-source-6.1 and
+# cached; every VM case again, plus the KUnit suites and a kmemleak scan.
+part "$top/tests/vm/run.sh" debug
 # The reader on the captures the VM runs just made, then across boots.
 part "$top/tests/reader.sh"
 part "$top/tests/ab.sh" cloud-amd64

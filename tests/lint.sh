@@ -33,7 +33,7 @@ cp_pl=$(checkpatch)
 if [ -z "$cp_pl" ]; then
 	not_ok checkpatch "no /usr/src/linux-source-*.tar.xz (apt-get install linux-source-6.1)"
 else
-	out=$(cd "$top" && perl "$cp_pl" --terse -f module/*.c module/*.h tests/fixtures/bst_fixture.c 2>&1 |
+	out=$(cd "$top" && perl "$cp_pl" --terse -f module/*.c module/*.h tests/fixtures/bst_fixture.c tests/fixtures/bst_fixture_many.c tests/kunit/bst_kunit.c 2>&1 |
 		grep -v '^total: 0 errors, 0 warnings, 0 checks')
 	if [ -z "$out" ]; then ok checkpatch; else not_ok checkpatch "$(echo "$out" | head -n 3 | tr '\n' ' ')"; fi
 fi

@@ -76,7 +76,36 @@ load() {
 	done <"/mods/$1.deps"
 }
 
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+# Until the kernel-log backfill is done (it records for a while after load).
+wait_backfill() {
+	i=0
+	until grep -q '^# kmsg backfill=done' $BST 2>/dev/null || [ $i -ge 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+t_taint() {
+	t=$(cat /proc/sys/kernel/tainted)
+	# Allowed: O (4096, out-of-tree) and E (8192, unsigned module); and N
+	# (262144), which KUnit sets once it has run tests, where it has.
+	allowed=$((4096 | 8192))
+	[ ! -e /mods/bootstamps_kunit.ko ] || allowed=$((allowed | 262144))
+	[ $((t & ~allowed)) = 0 ] || { WHY="tainted=$t"; return 1; }
+}
+
 stage1() {
+# On a kernel with kmemleak (the debug kernel), forget what the boot itself
+# leaked before bootstamps loads: what a scan reports at the end is then
+# from the tests.
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+if [ -e $KMEMLEAK ]; then
+	echo scan >$KMEMLEAK
+	echo clear >$KMEMLEAK
+fi
+
 # ---------------------------------------------------------------- load
 t_load() {
 	insmod /mods/bootstamps.ko || { WHY="insmod failed"; return 1; }
@@ -610,6 +639,7 @@ finish
 
 # ============================================================ stage 2
 stage2() {
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 t_root() {
 	snap
 	r=$(q root.mount vda fstype=ext4 by=initramfs)
@@ -685,6 +715,18 @@ t_params() {
 	insmod /mods/bootstamps.ko capacity=0 2>/dev/null && { WHY="capacity=0 loaded"; return 1; }
 	dmesg | grep -q "capacity=0 is out of range" || { WHY="no message for capacity=0"; return 1; }
 	insmod /mods/bootstamps.ko probe_hook=bogus 2>/dev/null && { WHY="probe_hook=bogus loaded"; return 1; }
+	insmod /mods/bootstamps.ko capacity=262145 2>/dev/null && { WHY="capacity=262145 (over the maximum) loaded"; return 1; }
+	dmesg | grep -q "capacity=262145 is out of range 1..262144" || { WHY="no message for capacity=262145"; return 1; }
+	# Past 32 bits and not a number: the kernel's parser refuses them.
+	insmod /mods/bootstamps.ko capacity=4294967297 2>/dev/null && { WHY="capacity=4294967297 loaded"; return 1; }
+	insmod /mods/bootstamps.ko capacity=lots 2>/dev/null && { WHY="capacity=lots loaded"; return 1; }
+	dmesg | grep -q "invalid for parameter .capacity" || { WHY="no message for capacity=lots"; return 1; }
+	insmod /mods/bootstamps.ko track="$(printf 'x%.0s' $(seq 40))" 2>/dev/null && { WHY="an over-long track= name loaded"; return 1; }
+	dmesg | grep -q "track: each name must be" || { WHY="no message for the over-long track= name"; return 1; }
+	[ ! -e $BST ] || { WHY="$BST exists after refused loads"; return 1; }
+	insmod /mods/bootstamps.ko capacity=8 mark_quota=100 || { WHY="mark_quota=100 with capacity=8 did not load"; return 1; }
+	dmesg | grep -q "mark_quota=100 clamped to 4" || { WHY="no message for the clamped mark_quota"; return 1; }
+	rmmod bootstamps
 	insmod /mods/bootstamps.ko capacity=4 || { WHY="capacity=4 did not load"; return 1; }
 	insmod /mods/bst_fixture.ko
 	snap
@@ -696,13 +738,6 @@ check params t_params
 # ------------------------------------------------------------ stress
 # Lifetimes under load. Any splat panics the VM (panic_on_warn, oops=panic)
 # and the host fails the run, so these pass only if nothing went wrong.
-wait_backfill() {
-	i=0
-	until grep -q '^# kmsg backfill=done' $BST 2>/dev/null || [ $i -ge 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
 
 # capacity=64 with a thousand events: exactly 64 kept, every other one
 # counted as dropped, none overwritten.
@@ -731,6 +766,38 @@ t_capacity() {
 	rmmod bst_fixture && rmmod bootstamps
 }
 check stress.capacity_exact t_capacity
+
+# 1000 threads released together, 10 markers each: 10000 writes, of which
+# exactly mark_quota are kept and the rest refused with ENOSPC; each kept
+# line whole, each marker once.
+t_writers() {
+	insmod /mods/bootstamps.ko capacity=16384 mark_quota=8192 || { WHY="insmod capacity=16384"; return 1; }
+	out=$(bst-vmtool writers $BST 1000 10)
+	[ "$out" = "ok=8192 ENOSPC=1808 other=0" ] || { WHY="writers: $out, want ok=8192 ENOSPC=1808 other=0"; return 1; }
+	snap
+	[ "$(hdr markers)" = 8192 ] && [ "$(hdr markers_refused)" = 1808 ] ||
+		{ WHY="markers=$(hdr markers) markers_refused=$(hdr markers_refused)"; return 1; }
+	awk '$3 == "mark"' /tmp/snap >/tmp/marks
+	torn=$(awk 'NF != 7 || $4 !~ /^w[0-9]+\.[0-9]+$/ || $5 !~ /^pid=[0-9]+$/ || $6 != "comm=bst-vmtool" || $7 !~ /^local=[0-9]+\.[0-9]{9}$/' /tmp/marks | head -n 1)
+	[ -z "$torn" ] || { WHY="a malformed marker line: $torn"; return 1; }
+	[ "$(awk '{ print $4 }' /tmp/marks | sort -u | wc -l)" = 8192 ] || { WHY="markers not distinct: $(awk '{ print $4 }' /tmp/marks | sort | uniq -d | head -n 1)"; return 1; }
+	rmmod bootstamps
+}
+check stress.writers_10k t_writers
+
+# Reads of every size and at every offset, with lseek and pread, agree
+# with one whole read of the file.
+t_readcheck() {
+	insmod /mods/bootstamps.ko capacity=64 || { WHY="insmod capacity=64"; return 1; }
+	wait_backfill
+	insmod /mods/bst_fixture.ko
+	for i in 1 2 3 4 5; do echo "read:check:$i" >$BST; done
+	rmmod bst_fixture
+	out=$(bst-vmtool readcheck $BST) || { WHY="$out"; return 1; }
+	diag "readcheck: $out"
+	rmmod bootstamps
+}
+check stress.reads_every_offset t_readcheck
 
 # 100 load/unload cycles while a reader loops over the file and a writer
 # writes markers.
@@ -789,11 +856,61 @@ t_unload_mid_probe() {
 }
 check stress.unload_mid_probe t_unload_mid_probe
 
-t_taint() {
-	t=$(cat /proc/sys/kernel/tainted)
-	# Allowed: O (4096, out-of-tree) and E (8192, unsigned module).
-	[ $((t & ~(4096 | 8192))) = 0 ] || { WHY="tainted=$t"; return 1; }
+# The module's pure logic under KUnit (tests/kunit/), where the kernel has
+# it: every case of both suites becomes a result here.
+t_kunit() {
+	insmod /mods/bootstamps_kunit.ko || { WHY="insmod bootstamps_kunit.ko failed"; return 1; }
+	bad=0
+	for suite in bootstamps_format bootstamps_store; do
+		r=/sys/kernel/debug/kunit/$suite/results
+		[ -r $r ] || { not_ok "kunit.$suite" "no $r"; bad=1; continue; }
+		# Case lines are indented under their suite's "# Subtest:".
+		cases=$(grep -cE '^[[:space:]]+(not )?ok [0-9]+ ' $r)
+		[ "$cases" -gt 0 ] || { not_ok "kunit.$suite" "no cases in $r"; bad=1; continue; }
+		grep -E '^[[:space:]]+(not )?ok [0-9]+ ' $r | sed 's/^[[:space:]]*//; s/ - / /' |
+			while read -r verdict rest; do
+				[ "$verdict" = not ] && { set -- $rest; echo "not ok kunit.$suite.$3"; continue; }
+				set -- $rest
+				echo "ok kunit.$suite.$2"
+			done >/tmp/kunit.$suite
+		while read -r line; do
+			case $line in
+			"not ok "*) bad=1; not_ok "${line#not ok }" "see the KUnit report: $(grep -B8 -m 1 "not ok.* ${line##*.}" $r | grep -m 2 -E 'Expected|ASSERT|EXPECT' | tr '\n' ' ')" ;;
+			*) ok "${line#ok }" ;;
+			esac
+		done </tmp/kunit.$suite
+	done
+	rmmod bootstamps_kunit || { WHY="rmmod bootstamps_kunit failed"; return 1; }
+	[ $bad = 0 ] || { WHY="a KUnit case failed (above)"; return 1; }
 }
+if [ -e /mods/bootstamps_kunit.ko ]; then
+	check kunit t_kunit
+else
+	skip kunit "kernel without CONFIG_KUNIT (Debian's have none): make check-debug runs it"
+fi
+
+# kmemleak after every load, unload and stress case above.
+t_kmemleak() {
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	# An object is reported once unreferenced for 5 s; scanning twice
+	# settles what the first scan saw in flight.
+	sleep 6
+	echo scan >$KMEMLEAK
+	echo scan >$KMEMLEAK
+	cat $KMEMLEAK >/tmp/kmemleak
+	leaks=$(grep -c '^unreferenced object' /tmp/kmemleak)
+	[ "$leaks" = 0 ] || {
+		sed 's/^/kmemleak: /' /tmp/kmemleak | head -n 40 >/dev/kmsg
+		WHY="$leaks unreferenced objects; first: $(grep -m 3 -E '\[<[0-9a-f]+>\]' /tmp/kmemleak | awk '{ print $2 }' | tr '\n' ' ')"
+		return 1
+	}
+}
+if [ -e $KMEMLEAK ]; then
+	check kmemleak t_kmemleak
+else
+	skip kmemleak "kernel without CONFIG_DEBUG_KMEMLEAK: make check-debug runs it"
+fi
+
 check taint t_taint
 
 finish
@@ -869,7 +986,69 @@ bootcost_boot() {
 	finish
 }
 
+# Many probes at once: bst_fixture_many makes N platform devices whose
+# driver prefers async probing, each probe sleeping 100 ms, on a 4-CPU VM.
+# Every span must be paired with its own start; the kretprobe's instance
+# pool (maxactive) may run out, but then `missed` says exactly how many
+# probes went unseen.
+async64_boot() {
+	check load insmod /mods/bootstamps.ko
+	wait_backfill
+	# many COUNT MS: COUNT probes of MS ms each; judge their spans. Sets
+	# $missed and $peak.
+	many() {
+		snap
+		missed0=$(hdr missed)
+		last=$(hdr events)
+		insmod /mods/bst_fixture_many.ko count=$1 delay_ms=$2 || { WHY="insmod count=$1 failed"; return 1; }
+		snap
+		missed=$(($(hdr missed) - missed0))
+		awk -v l="$last" '$1 > l && / driver=bst_many / && ($3 == "probe.start" || $3 == "probe.end")' /tmp/snap >/tmp/many
+		starts=$(awk '$3 == "probe.start"' /tmp/many | wc -l)
+		ends=$(awk '$3 == "probe.end"' /tmp/many | wc -l)
+		[ "$((starts + missed))" = "$1" ] && [ "$ends" = "$starts" ] ||
+			{ WHY="count=$1: $starts starts, $ends ends, missed=$missed"; return 1; }
+		bad=$(awk -v min=$(($2 * 1000000)) '
+			$3 == "probe.start" { subj[$1] = $4; next }
+			{ s = ""; for (i = 5; i <= NF; i++) if ($i ~ /^start=/) s = substr($i, 7)
+			  if (!(s in subj) || subj[s] != $4) { print "unpaired: " $0; exit }
+			  if (!/ rc=0 / || !/ async=1 /) { print "not rc=0 async=1: " $0; exit }
+			  for (i = 5; i <= NF; i++) if ($i ~ /^dur_ns=/ && substr($i, 8) + 0 < min) { print "shorter than its sleep: " $0; exit }
+			  done[$4]++ }
+			END { for (d in done) if (done[d] != 1) { print d " closed " done[d] " times"; exit } }' /tmp/many)
+		[ -z "$bad" ] || { WHY="count=$1: $bad"; return 1; }
+		# How many were in flight at once, and on how many CPUs.
+		peak=$(awk '{ print $2, ($3 == "probe.start" ? 1 : -1) }' /tmp/many | sort -n |
+			awk '{ n += $2; if (n > p) p = n } END { print p + 0 }')
+		cpus=$(awk '$3 == "probe.end"' /tmp/many | grep -o ' cpu=[0-9]*' | sort -u | wc -l)
+		fpeak=$(cat /sys/module/bst_fixture_many/parameters/peak)
+		diag "count=$1: $starts spans paired, missed=$missed, up to $peak in flight in our spans, $fpeak by the fixture's count, on $cpus CPUs"
+		[ "$peak" -ge 2 ] || { WHY="count=$1: the probes never overlapped (peak $peak)"; return 1; }
+		rmmod bst_fixture_many || { WHY="rmmod bst_fixture_many failed"; return 1; }
+	}
+	t_async64() {
+		many 64 100 || return 1
+		[ "$missed" = 0 ] || { WHY="missed=$missed with 64 probes (maxactive is at least 256)"; return 1; }
+	}
+	check stress.async_64_paired t_async64
+	# More probes in flight than the instance pool holds (maxactive is 256
+	# on 4 CPUs; the async workqueue runs up to 512 at once): the ones the
+	# kretprobe could not follow are counted in `missed`, the rest still
+	# pair. The fixture counts its own peak: past 256, some must be missed.
+	t_async1000() {
+		many 1000 3000 || return 1
+		case $(hdr probe) in kretprobe:*) ;; *) return 0 ;; esac
+		[ "$fpeak" -le 256 ] || [ "$missed" -gt 0 ] || { WHY="$fpeak probes in flight, yet missed=0"; return 1; }
+	}
+	check stress.async_1000_missed_counted t_async1000
+	snap
+	check stress.async_nothing_dropped [ "$(hdr dropped)" = 0 ]
+	check taint t_taint
+	finish
+}
+
 [ "$(arg scenario)" = ab ] && ab_boot
+[ "$(arg scenario)" = async64 ] && async64_boot
 [ "$(arg scenario)" = bench ] && bench_boot
 [ "$(arg scenario)" = bootcost ] && bootcost_boot
 [ -f /etc/bst-stage2 ] && stage2

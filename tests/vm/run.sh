@@ -6,7 +6,9 @@
 #   tests/vm/run.sh FLAVOUR [--suite SUITE] [--module KO] [--demo]
 #                   [--ab VER:DELAY:BOOTS:DIR]
 #
-# FLAVOUR   Debian kernel flavour: cloud-amd64 or amd64
+# FLAVOUR   Debian kernel flavour: cloud-amd64 or amd64; or "debug", the
+#           KASAN/lockdep/kmemleak/KUnit kernel of make check-debug, built
+#           from linux-source-6.1 by tests/lib/debug-kernel.sh
 # --suite   another Debian suite's kernel (bullseye: 5.10,
 #           bookworm-backports: 6.12); default: the machine's own
 # --module  boot this bootstamps.ko (e.g. the one dkms built) instead of
@@ -46,8 +48,25 @@ label=$flavour${suite:+-$suite}
 say() { [ $demo = 1 ] || echo "[vm-$label] $*"; }
 die() { echo "vm-$label: $*" >&2; echo "vm-$label: 0 passed, 1 failed, 0 skipped"; exit 1; }
 
-read -r release imgdir kdir < <("$top/tests/lib/kernel.sh" "$flavour" $suite) ||
-	die "cannot fetch the $label kernel"
+if [ "$flavour" = debug ]; then
+	read -r release imgdir kdir < <("$top/tests/lib/debug-kernel.sh") ||
+		die "cannot build the debug kernel"
+else
+	read -r release imgdir kdir < <("$top/tests/lib/kernel.sh" "$flavour" $suite) ||
+		die "cannot fetch the $label kernel"
+fi
+[ -n "$release" ] || die "no $label kernel"
+# KASAN's shadow memory and lockdep's tables need room, and under TCG that
+# kernel runs several times slower: a longer limit, and RCU stall reports
+# at 2 minutes instead of 21 s (a real stall still trips them).
+mem=512M
+limit=600
+slow=
+if grep -q '^CONFIG_KASAN=y' "$imgdir/boot/config-$release" 2>/dev/null; then
+	mem=1G
+	limit=2400
+	slow="rcupdate.rcu_cpu_stall_timeout=120"
+fi
 work=${BST_WORK:-/tmp/bootstamps-work}/vm-$label${ab:+-ab}${bench:+-bench}
 fixture_version=1.0.0
 if [ -n "$ab" ]; then
@@ -75,9 +94,17 @@ cp -r "$top/tests/fixtures" "$work/fixture"
 "$top/tests/lib/kmake.sh" "$kdir" M="$work/fixture" FIXTURE_VERSION="$fixture_version" modules >>"$log" 2>&1 ||
 	die "building the fixture failed (see $log)"
 make -C "$top/userspace" OBJDIR="$work/reader" STATIC=1 >>"$log" 2>&1 || die "building the reader failed (see $log)"
-gcc -static -O2 -Wall -Wextra -Werror -o "$work/stage/bin/bst-vmtool" "$top/tests/vm/bst-vmtool.c" >>"$log" 2>&1 ||
+gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$work/stage/bin/bst-vmtool" "$top/tests/vm/bst-vmtool.c" >>"$log" 2>&1 ||
 	die "building bst-vmtool failed (see $log)"
 ln -s bst-vmtool "$work/stage/bin/bst-sleep"
+# The KUnit tests, where the kernel can run them (the debug kernel).
+if grep -q '^CONFIG_KUNIT=y' "$kdir/.config" 2>/dev/null; then
+	mkdir -p "$work/kunit"
+	cp "$top/tests/kunit/Kbuild" "$top/tests/kunit/bst_kunit.c" "$top/module/format.c" \
+		"$top/module/store.c" "$top/module/bootstamps.h" "$work/kunit/"
+	"$top/tests/lib/kmake.sh" "$kdir" M="$work/kunit" W=1 KCFLAGS=-Werror modules >>"$log" 2>&1 ||
+		die "building bootstamps_kunit.ko failed (see $log)"
+fi
 
 # ------------------------------------------------------------ initramfs
 stage=$work/stage
@@ -89,7 +116,8 @@ cp "$work/reader/bootstamps" "$stage/bin/bootstamps"
 cp "$top/tests/vm/init.sh" "$stage/init"
 chmod 755 "$stage/init"
 cp "$module" "$stage/mods/bootstamps.ko"
-cp "$work/fixture/bst_fixture.ko" "$stage/mods/"
+cp "$work/fixture/bst_fixture.ko" "$work/fixture/bst_fixture_many.ko" "$stage/mods/"
+[ ! -e "$work/kunit/bootstamps_kunit.ko" ] || cp "$work/kunit/bootstamps_kunit.ko" "$stage/mods/"
 
 # Driver modules from the kernel package, with dependencies in load order.
 mods=(virtio_blk virtio_net virtio_pci ena)
@@ -174,12 +202,12 @@ verdict() {
 boot() {
 	local name=$1 extra=${2:-} qemu_rc plan splats line
 	say "booting $name (TCG)"
-	timeout --foreground 600 qemu-system-x86_64 \
-		-accel tcg -cpu max -M q35 -smp 2 -m 512M \
+	timeout --foreground $limit qemu-system-x86_64 \
+		-accel tcg -cpu max -M q35 -smp "${smp:-2}" -m $mem \
 		-nodefaults -display none -no-reboot -monitor none \
 		-serial "file:$work/$name.console" -serial "file:$work/$name.raw" \
 		-kernel "$imgdir/boot/vmlinuz-$release" -initrd "$work/initrd.gz" \
-		-append "console=ttyS0 rdinit=/init panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 hung_task_panic=1 printk.time=1 initcall_debug log_buf_len=1M $dyndbg $extra" \
+		-append "console=ttyS0 rdinit=/init panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 hung_task_panic=1 printk.time=1 initcall_debug log_buf_len=1M $dyndbg $slow $extra" \
 		-device edu -device pci-testdev \
 		-drive "file=$work/vblk.img,if=none,id=vb0,format=raw" -device virtio-blk-pci,drive=vb0 \
 		-drive "file=$work/nvme.img,if=none,id=nv0,format=raw" -device nvme,serial=bst0001,drive=nv0 \
@@ -202,7 +230,7 @@ boot() {
 	verdict "$name.results_complete" $? "result channel incomplete (plan=${plan:-none}, qemu exit $qemu_rc)"
 	[ $qemu_rc != 124 ]
 	verdict "$name.no_timeout" $? "qemu timed out"
-	splats=$(grep -E 'BUG:|WARNING:|Oops|Call Trace|KASAN|UBSAN|circular locking|sleeping function called from invalid context|Kernel panic' "$work/$name.console" | head -n 5)
+	splats=$(grep -E 'BUG:|WARNING:|Oops|Call Trace|KASAN|UBSAN|circular locking|sleeping function called from invalid context|Kernel panic|kmemleak: unreferenced|ODEBUG|list_(add|del) corruption|rcu_.*detected stalls|turning off the locking correctness validator' "$work/$name.console" | head -n 5)
 	[ -z "$splats" ]
 	verdict "$name.no_splat" $? "console: $(echo "$splats" | head -n 1)"
 	grep -q 'reboot: Power down' "$work/$name.console"
@@ -243,6 +271,10 @@ fi
 boot test
 cp "$work/test.console" "$work/console.log"
 sed -n 's/^capture: //p' "$work/test.result" >"$work/capture.txt"
+if [ $demo = 0 ]; then
+	# 64 and then 1000 async probes at once, on 4 CPUs.
+	smp=4 boot async64 "bst.scenario=async64"
+fi
 
 if [ $demo = 1 ]; then
 	echo "bootstamps demo: Debian's $release kernel booted under QEMU, bootstamps loaded first,"
