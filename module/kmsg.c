@@ -198,7 +198,9 @@ static void bst_kmsg_parse(struct bst_kmsg_ctx *c, const char *t)
 		}
 		ev->flags |= BST_F_BY_KERNEL;
 		bst_store_commit(ev);
-	} else if (str_has_prefix(t, "Freeing unused kernel image (initmem)")) {
+	} else if (str_has_prefix(t, "Freeing unused kernel image (initmem)") ||
+		   /* free_initmem_default(): arm64 and most others */
+		   str_has_prefix(t, "Freeing unused kernel memory:")) {
 		ev = bst_kmsg_event(c, BST_EV_KERNEL_INIT_FREED);
 		if (!ev)
 			return;
@@ -282,8 +284,15 @@ static void bst_kmsg_fn(struct work_struct *work)
 			/* From here on, bootstamps saw it live. */
 			if (c.local_ns >= load_local)
 				goto done;
+			/*
+			 * The kernel's first line is stamped 0: it predates
+			 * the clock. It is "Linux version" on x86 but "Booting
+			 * Linux on physical CPU" on arm64, so go by the time.
+			 * A log that wrapped starts later than that.
+			 */
 			if (!bst_kmsg_lines++)
-				bst_kmsg_complete = str_has_prefix(msg, "Linux version ");
+				bst_kmsg_complete = c.local_ns == 0 ||
+					str_has_prefix(msg, "Linux version ");
 			bst_kmsg_parse(&c, msg);
 		}
 	}
