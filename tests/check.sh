@@ -37,6 +37,9 @@ done
 for suite in bullseye bookworm-backports sid; do
 	part "$top/tests/vm/run.sh" amd64 --suite "$suite"
 done
+# Graviton: Debian's 6.1 cloud-arm64, cross-compiled, booted on QEMU's
+# aarch64 virt machine.
+part "$top/tests/vm/run.sh" cloud-arm64
 # PREEMPT_RT: spinlocks sleep there, so a hook that takes one in atomic
 # context, or sleeps, splats.
 part "$top/tests/vm/run.sh" rt-amd64

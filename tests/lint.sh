@@ -52,10 +52,11 @@ if [ -z "$out" ]; then ok version_logic_only_in_compat_h; else not_ok version_lo
 
 # Build against the test kernels' headers: Debian 6.1 (cloud-amd64, amd64,
 # PREEMPT_RT rt-amd64), 5.10 (bullseye), 6.12 (bookworm-backports) and the
-# newest Debian has (sid: 7.x, built in a chroot of sid).
+# newest Debian has (sid: 7.x, built in a chroot of sid); and 6.1 cloud-arm64
+# (Graviton), cross-compiled.
 # shellcheck source=tests/lib/build-check.sh
 . "$top/tests/lib/build-check.sh"
-for k in cloud-amd64: amd64: rt-amd64: amd64:bullseye amd64:bookworm-backports amd64:sid; do
+for k in cloud-amd64: amd64: rt-amd64: amd64:bullseye amd64:bookworm-backports amd64:sid cloud-arm64:; do
 	build_check "${k%%:*}" "${k#*:}"
 done
 

@@ -11,7 +11,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 work=${BST_WORK:-/tmp/bootstamps-work}/matrix
 rm -rf "$work"
 mkdir -p "$work"
-kernels=${*:-cloud-amd64: amd64: rt-amd64: cloud-amd64:bullseye amd64:bullseye amd64:bookworm-backports amd64:sid}
+kernels=${*:-cloud-amd64: amd64: rt-amd64: cloud-amd64:bullseye amd64:bullseye amd64:bookworm-backports amd64:sid cloud-arm64:}
 pass=0 fail=0 skipped=0 kfail=0
 ok() { pass=$((pass + 1)); kpass=$((kpass + 1)); echo "[matrix] ok $1"; }
 not_ok() { fail=$((fail + 1)); kfail=$((kfail + 1)); echo "[matrix] not ok $1 # $2"; }
@@ -36,8 +36,11 @@ for k in $kernels; do
 	build_check "$flavour" "$suite"
 	if [ "$kfail" = 0 ]; then build=yes; else build="**no**"; fi
 	# The machine's own suite: dkms builds and installs it, and the VM boots
-	# the module dkms built. Other suites: the VM boots a tree build.
-	if [ -z "$suite" ]; then
+	# the module dkms built. Other suites, and another architecture (arm64,
+	# cross-compiled): the VM boots a tree build.
+	cross=
+	case $flavour in *-arm64) cross=1 ;; esac
+	if [ -z "$suite" ] && [ -z "$cross" ]; then
 		"$top/tests/dkms.sh" "$flavour" >"$work/$name.log" 2>&1
 	else
 		"$top/tests/vm/run.sh" "$flavour" --suite "$suite" >"$work/$name.log" 2>&1
@@ -47,7 +50,7 @@ for k in $kernels; do
 	pass=$((pass + p)) fail=$((fail + f)) skipped=$((skipped + s))
 	echo "[matrix] $name: $p passed, $f failed, $s skipped (see $work/$name.log)"
 	dkms=no
-	if [ -z "$suite" ]; then
+	if [ -z "$suite" ] && [ -z "$cross" ]; then
 		if grep -q '\] ok install$' "$work/$name.log"; then dkms=yes; else dkms="**no**"; fi
 	fi
 	if [ "$f" = 0 ]; then vm="yes: $p passed, $s skipped"; else vm="**no: $f failed**"; fi
@@ -57,6 +60,7 @@ for k in $kernels; do
 		bookworm-backports) echo "bookworm-backports 6.12" ;;
 		*) echo "$suite ${release%%[-+]*}" ;;
 	esac)
+	[ -z "$cross" ] || { desc="$desc (Graviton)"; build="$build, cross-compiled"; }
 	echo "| Debian $desc \`$flavour\` | \`$release\` | $build | $dkms | $vm |" >>"$rows"
 done
 

@@ -10,6 +10,10 @@
 # Without SUITE, the machine's own suite: the headers package is installed
 # (dkms needs it there). With SUITE, nothing is installed: the headers,
 # their -common part and linux-kbuild are unpacked into the cache too.
+# A flavour of another architecture (cloud-arm64) comes from the machine's
+# own suites ("own") in that architecture, unpacked likewise, with the
+# machine's own linux-kbuild of the same version: its tools (fixdep,
+# modpost) run on this machine; tests/lib/kmake.sh cross-compiles.
 #
 # BST_CACHE (default /var/cache/bootstamps) holds the downloads, outside the
 # repository so that clean clones and CI runs reuse them.
@@ -20,10 +24,20 @@ suite=${2:-}
 cache=${BST_CACHE:-/var/cache/bootstamps}
 mkdir -p "$cache/debs"
 here=$(cd "$(dirname "$0")" && pwd)
+host_arch=$(dpkg --print-architecture)
+arch=$host_arch
+case $flavour in
+*-arm64) arch=arm64 ;;
+esac
+if [ "$arch" != "$host_arch" ]; then
+	export BST_APT_ARCH=$arch
+	suite=${suite:-own}
+fi
+lists=$cache/apt-$suite${BST_APT_ARCH:+-$arch}
 if [ -n "$suite" ]; then
-	[ -e "$cache/apt-$suite/lists/.updated" ] && [ -z "$(find "$cache/apt-$suite/lists/.updated" -mmin +720)" ] || {
+	[ -e "$lists/lists/.updated" ] && [ -z "$(find "$lists/lists/.updated" -mmin +720)" ] || {
 		"$here/apt-suite.sh" "$suite" update -q >&2
-		touch "$cache/apt-$suite/lists/.updated"
+		touch "$lists/lists/.updated"
 	}
 	acache() { "$here/apt-suite.sh" "$suite" "$@"; }
 	aget() { "$here/apt-suite.sh" "$suite" "$@"; }
@@ -42,14 +56,20 @@ fi
 release=${image_pkg#linux-image-}
 release=${release%-unsigned}
 
-# Download one package of this suite into the cache; print its path.
+# Download one package of this suite into the cache; print its path. With
+# "host", the machine's own architecture's build of the same version.
 fetch() {
-	local pkg=$1 ver deb
+	local pkg=$1 ver deb a=$arch
 	ver=$(acache policy "$pkg" | sed -n 's/^  Candidate: //p')
-	deb=$(ls "$cache/debs/${pkg}_${ver##*:}_"*.deb 2>/dev/null | head -n 1 || true)
+	[ "${2:-}" != host ] || a=$host_arch
+	deb=$(ls "$cache/debs/${pkg}_${ver##*:}_$a.deb" "$cache/debs/${pkg}_${ver##*:}_all.deb" 2>/dev/null | head -n 1 || true)
 	if [ -z "$deb" ]; then
-		(cd "$cache/debs" && aget download -q "$pkg=$ver" >&2)
-		deb=$(ls "$cache/debs/${pkg}_${ver##*:}_"*.deb | head -n 1)
+		if [ "$a" = "$arch" ]; then
+			(cd "$cache/debs" && aget download -q "$pkg=$ver" >&2)
+		else
+			(cd "$cache/debs" && apt-get download -q "$pkg:$a=$ver" >&2)
+		fi
+		deb=$(ls "$cache/debs/${pkg}_${ver##*:}_$a.deb" "$cache/debs/${pkg}_${ver##*:}_all.deb" 2>/dev/null | head -n 1)
 	fi
 	echo "$deb"
 }
@@ -75,7 +95,10 @@ else
 		# The headers, their -common part and the matching linux-kbuild.
 		for pkg in "linux-headers-$release" $(acache depends "linux-headers-$release" |
 			sed -n 's/^  Depends: \(linux-\(headers\|kbuild\)-[^ <>]*\)$/\1/p'); do
-			dpkg-deb -x "$(fetch "$pkg")" "$root"
+			case $pkg in
+			linux-kbuild-*) dpkg-deb -x "$(fetch "$pkg" host)" "$root" ;;
+			*) dpkg-deb -x "$(fetch "$pkg")" "$root" ;;
+			esac
 		done
 		# Debian's Makefile includes the -common one by absolute path.
 		sed -i "s|^include /usr/src/|include $root/usr/src/|" "$kdir/Makefile"

@@ -7,8 +7,9 @@
 #   stage 2, /sbin/init on that root (the same script): checks the
 #     switch-root milestones, then reloads the module in every way.
 # Each check compares /proc/bootstamps with an oracle from the same boot.
-# Results go to ttyS1 as KTAP; the console (ttyS0) carries only the kernel
-# log, which the host scans for splats. tests/vm/run.sh builds the images.
+# Results go to their own port as KTAP (ttyS1 on x86, the PCI UART ttyS0 on
+# arm64); the console carries only the kernel log, which the host scans
+# for splats. tests/vm/run.sh builds the images.
 
 export PATH=/bin
 mount -t proc proc /proc
@@ -17,8 +18,8 @@ mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 . /etc/bst.conf
 
-exec 3>/dev/ttyS1
-stty -F /dev/ttyS1 raw -echo 2>/dev/null
+exec 3>/dev/$RESULT_TTY
+stty -F /dev/$RESULT_TTY raw -echo 2>/dev/null
 n=0
 [ -f /etc/bst.n ] && . /etc/bst.n
 WHY=

@@ -56,6 +56,26 @@ else
 		die "cannot fetch the $label kernel"
 fi
 [ -n "$release" ] || die "no $label kernel"
+cache=${BST_CACHE:-/var/cache/bootstamps}
+# The guest's architecture: arm64 (Graviton) is cross-built and booted on
+# QEMU's virt machine, where the one PL011 UART carries the console and a
+# PCI 16550 (pci-serial, ttyS0 in the guest) the results.
+guest_arch=x86_64
+cross=
+qemu=(qemu-system-x86_64 -M q35 -cpu max)
+console=ttyS0
+result_tty=ttyS1
+case $flavour in
+*-arm64)
+	guest_arch=arm64
+	[ "$(uname -m)" = aarch64 ] || cross=aarch64-linux-gnu-
+	# pauth-impdef: TCG emulates the architected pointer authentication slowly.
+	cpu=max,pauth-impdef=on
+	qemu=(qemu-system-aarch64 -M virt -cpu "$cpu")
+	console=ttyAMA0
+	result_tty=ttyS0
+	;;
+esac
 # KASAN's shadow memory and lockdep's tables need room, and under TCG that
 # kernel runs several times slower: a longer limit, and RCU stall reports
 # at 2 minutes instead of 21 s (a real stall still trips them).
@@ -94,7 +114,13 @@ cp -r "$top/tests/fixtures" "$work/fixture"
 "$top/tests/lib/kmake.sh" "$kdir" M="$work/fixture" FIXTURE_VERSION="$fixture_version" modules >>"$log" 2>&1 ||
 	die "building the fixture failed (see $log)"
 make -C "$top/userspace" OBJDIR="$work/reader" STATIC=1 >>"$log" 2>&1 || die "building the reader failed (see $log)"
-gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$work/stage/bin/bst-vmtool" "$top/tests/vm/bst-vmtool.c" >>"$log" 2>&1 ||
+guest_reader=$work/reader/bootstamps
+if [ -n "$cross" ]; then
+	make -C "$top/userspace" OBJDIR="$work/reader-$guest_arch" STATIC=1 CC="${cross}gcc" >>"$log" 2>&1 ||
+		die "building the $guest_arch reader failed (see $log)"
+	guest_reader=$work/reader-$guest_arch/bootstamps
+fi
+"${cross}gcc" -static -O2 -Wall -Wextra -Werror -pthread -o "$work/stage/bin/bst-vmtool" "$top/tests/vm/bst-vmtool.c" >>"$log" 2>&1 ||
 	die "building bst-vmtool failed (see $log)"
 ln -s bst-vmtool "$work/stage/bin/bst-sleep"
 # The KUnit tests, where the kernel can run them (the debug kernel).
@@ -108,11 +134,24 @@ fi
 
 # ------------------------------------------------------------ initramfs
 stage=$work/stage
-cp /bin/busybox "$stage/bin/busybox"
+if [ -n "$cross" ]; then
+	# busybox-static of the guest's architecture, from the same suites; its
+	# applet list is the machine's busybox's (the same Debian version).
+	deb=$(ls "$cache/debs/busybox-static_"*"_$guest_arch.deb" 2>/dev/null | tail -n 1)
+	if [ -z "$deb" ]; then
+		(cd "$cache/debs" && BST_APT_ARCH=$guest_arch "$top/tests/lib/apt-suite.sh" own download -q busybox-static) >>"$log" 2>&1 ||
+			die "cannot download busybox-static for $guest_arch (see $log)"
+		deb=$(ls "$cache/debs/busybox-static_"*"_$guest_arch.deb" | tail -n 1)
+	fi
+	dpkg-deb -x "$deb" "$work/busybox-$guest_arch"
+	cp "$work/busybox-$guest_arch/bin/busybox" "$stage/bin/busybox"
+else
+	cp /bin/busybox "$stage/bin/busybox"
+fi
 for applet in $(/bin/busybox --list); do
 	[ -e "$stage/bin/$applet" ] || ln -s busybox "$stage/bin/$applet"
 done
-cp "$work/reader/bootstamps" "$stage/bin/bootstamps"
+cp "$guest_reader" "$stage/bin/bootstamps"
 cp "$top/tests/vm/init.sh" "$stage/init"
 chmod 755 "$stage/init"
 cp "$module" "$stage/mods/bootstamps.ko"
@@ -172,6 +211,7 @@ NVME_IS_MODULE=$nvme_is_module
 EXT4_MODULE=$ext4_module
 BUILTIN="$builtin"
 SWALLOWS_RC=$swallows_rc
+RESULT_TTY=$result_tty
 EOF
 (cd "$stage" && find . | cpio -o -H newc --quiet) | gzip -1 >"$work/initrd.gz" || die "cpio failed"
 
@@ -202,12 +242,15 @@ verdict() {
 boot() {
 	local name=$1 extra=${2:-} qemu_rc plan splats line
 	say "booting $name (TCG)"
-	timeout --foreground $limit qemu-system-x86_64 \
-		-accel tcg -cpu max -M q35 -smp "${smp:-2}" -m $mem \
+	local results=(-serial "file:$work/$name.raw")
+	[ "$guest_arch" = x86_64 ] ||
+		results=(-chardev "file,id=results,path=$work/$name.raw" -device "pci-serial,chardev=results")
+	timeout --foreground $limit "${qemu[@]}" \
+		-accel tcg -smp "${smp:-2}" -m $mem \
 		-nodefaults -display none -no-reboot -monitor none \
-		-serial "file:$work/$name.console" -serial "file:$work/$name.raw" \
+		-serial "file:$work/$name.console" "${results[@]}" \
 		-kernel "$imgdir/boot/vmlinuz-$release" -initrd "$work/initrd.gz" \
-		-append "console=ttyS0 rdinit=/init panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 hung_task_panic=1 printk.time=1 initcall_debug log_buf_len=1M $dyndbg $slow $extra" \
+		-append "console=$console rdinit=/init panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 hung_task_panic=1 printk.time=1 initcall_debug log_buf_len=1M $dyndbg $slow $extra" \
 		-device edu -device pci-testdev \
 		-drive "file=$work/vblk.img,if=none,id=vb0,format=raw" -device virtio-blk-pci,drive=vb0 \
 		-drive "file=$work/nvme.img,if=none,id=nv0,format=raw" -device nvme,serial=bst0001,drive=nv0 \
