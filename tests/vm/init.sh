@@ -829,8 +829,8 @@ case $(uname -r) in
 	# double fault, both in __vmalloc_node_range via execmem_alloc). That
 	# was before 36762a9 took the fork per read and the console flood out
 	# of this loop. Forced on again on 2026-11-30, it passed 9 runs of 9.
-	# Not explained yet; to be run here again once CI runs agree (issue 6).
-	skip stress.load_unload_100 "crashed Debian's 6.12 guest under TCG inside insmod (execmem_alloc) before 36762a9; 9 of 9 forced runs pass since: to be re-enabled, issue 6"
+	# Not explained yet; to be run here again once CI runs agree.
+	skip stress.load_unload_100 "crashed Debian's 6.12 guest under TCG inside insmod (execmem_alloc) before 36762a9; 9 of 9 forced runs pass since: to be re-enabled once CI runs agree"
 	;;
 *)
 	check stress.load_unload_100 t_cycles
