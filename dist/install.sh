@@ -262,6 +262,9 @@ do_uninstall() {
 		fi
 	fi
 	regenerate_initramfs
+	if [ -e /etc/default/bootstamps ]; then
+		say "kept /etc/default/bootstamps (your settings; make install never wrote it)"
+	fi
 	n=$(find "$archive" -name '*.bst' 2>/dev/null | wc -l)
 	if [ "$n" -gt 0 ]; then
 		say "kept $n archived boot(s) in $archive (delete it yourself if you no longer want them)"

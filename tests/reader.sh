@@ -147,6 +147,22 @@ t_save_bad() {
 	[ $? = 2 ] && [ ! -e "$out/archive2" ]
 }
 case_ save_refuses_corrupt t_save_bad
+t_save_keep() {
+	mkdir -p "$out/archive3"
+	for n in 1 2 3; do
+		cp "$first" "$out/archive3/old$n.bst"
+		touch -d "@$((1000000000 + n))" "$out/archive3/old$n.bst"
+	done
+	$B save --from "$first" --dir "$out/archive3" --keep 0 2>"$out/keep0.err"
+	[ $? = 1 ] && grep -q -- '--keep needs a count' "$out/keep0.err" || { echo "--keep 0 accepted"; return 1; }
+	$B save --from "$first" --dir "$out/archive3" --keep 2 >"$out/keep.out" || return 1
+	[ "$(ls "$out/archive3" | tr '\n' ' ')" = "$(cat /proc/sys/kernel/random/boot_id).bst old3.bst " ] ||
+		{ echo "left: $(ls "$out/archive3" | tr '\n' ' ')"; return 1; }
+	grep -qx "removed $out/archive3/old1.bst (keeping the 2 newest)" "$out/keep.out" &&
+		grep -qx "removed $out/archive3/old2.bst (keeping the 2 newest)" "$out/keep.out" ||
+		{ echo "deletions not reported: $(tr '\n' ';' <"$out/keep.out")"; return 1; }
+}
+case_ save_keep_newest t_save_keep
 
 # ---------------------------------------------------------- compare
 t_compare_two_kernels() {

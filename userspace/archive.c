@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -155,13 +156,115 @@ static int sync_dir(const char *dir)
 	return r;
 }
 
+struct bst_archived {
+	char *name;
+	struct timespec mtime;
+};
+
+/* Newest first; equal times by name, so the order is the same every run. */
+static int newest_first(const void *a, const void *b)
+{
+	const struct bst_archived *x = a, *y = b;
+
+	if (x->mtime.tv_sec != y->mtime.tv_sec)
+		return x->mtime.tv_sec < y->mtime.tv_sec ? 1 : -1;
+	if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+		return x->mtime.tv_nsec < y->mtime.tv_nsec ? 1 : -1;
+	return strcmp(y->name, x->name);
+}
+
+static int is_capture_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && n > 4 && !strcmp(name + n - 4, ".bst");
+}
+
+/*
+ * Keep the `keep` newest captures (by modification time) in DIR and delete
+ * the older ones; `protect` (this boot's file) is never deleted. Only
+ * regular files named *.bst are considered: temporaries (dot files) and
+ * anything else an operator keeps there are left alone.
+ */
+static int prune(const char *dir, size_t keep, const char *protect, int quiet)
+{
+	struct bst_archived *all = NULL, *grown;
+	size_t n = 0, cap = 0, i, kept = 0;
+	char path[4096];
+	struct dirent *de;
+	struct stat st;
+	int rc = 0;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d) {
+		fprintf(stderr, "bootstamps save: cannot list %s: %s\n", dir,
+			strerror(errno));
+		return 2;
+	}
+	while ((de = readdir(d))) {
+		if (!is_capture_name(de->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (lstat(path, &st) || !S_ISREG(st.st_mode))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			grown = realloc(all, cap * sizeof(*all));
+			if (!grown) {
+				rc = 2;
+				break;
+			}
+			all = grown;
+		}
+		all[n].name = strdup(de->d_name);
+		if (!all[n].name) {
+			rc = 2;
+			break;
+		}
+		all[n++].mtime = st.st_mtim;
+	}
+	closedir(d);
+	if (rc) {
+		fprintf(stderr, "bootstamps save: out of memory listing %s\n", dir);
+		goto out;
+	}
+	qsort(all, n, sizeof(*all), newest_first);
+	/* This boot's capture counts first, whatever its time says. */
+	for (i = 0; i < n; i++)
+		if (protect && !strcmp(all[i].name, protect))
+			kept++;
+	for (i = 0; i < n; i++) {
+		if (protect && !strcmp(all[i].name, protect))
+			continue;
+		if (kept < keep) {
+			kept++;
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, all[i].name);
+		if (unlink(path)) {
+			fprintf(stderr, "bootstamps save: cannot remove %s: %s\n",
+				path, strerror(errno));
+			rc = 2;
+		} else if (!quiet) {
+			printf("removed %s (keeping the %zu newest)\n", path, keep);
+		}
+	}
+out:
+	for (i = 0; i < n; i++)
+		free(all[i].name);
+	free(all);
+	return rc;
+}
+
 /*
  * Archive the capture `from` as DIR/<boot_id>.bst. The file is written
  * beside its final name, synced, then renamed over it: a crash leaves the
  * old file or the new one, never half of one. Saving twice in one boot
- * replaces the file, so there is one file per boot.
+ * replaces the file, so there is one file per boot. With `keep` > 0, only
+ * the `keep` newest captures stay in DIR (this boot's always among them).
  */
-int bst_save(const char *from, const char *dir, int quiet)
+int bst_save(const char *from, const char *dir, size_t keep, int quiet)
 {
 	char boot_id[64], tmp[4096], dst[4096];
 	struct bst_capture cap;
@@ -231,7 +334,7 @@ int bst_save(const char *from, const char *dir, int quiet)
 	}
 	if (!quiet)
 		printf("%s\n", dst);
-	return 0;
+	return keep ? prune(dir, keep, strrchr(dst, '/') + 1, quiet) : 0;
 }
 
 int bst_mark(const char *text)

@@ -6,7 +6,9 @@
 #define BST_PROC_PATH "/proc/bootstamps"
 #define BST_ARCHIVE_DIR "/var/lib/bootstamps"
 
-int bst_save(const char *from, const char *dir, int quiet);
+#include <stddef.h>
+
+int bst_save(const char *from, const char *dir, size_t keep, int quiet);
 int bst_mark(const char *text);
 
 #endif /* BST_ARCHIVE_H */

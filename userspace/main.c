@@ -63,7 +63,7 @@ static const char usage_mark[] =
 	"Needs root in the initial user namespace.\n";
 
 static const char usage_save[] =
-	"usage: bootstamps save [--dir DIR] [--from FILE] [--quiet]\n"
+	"usage: bootstamps save [--dir DIR] [--from FILE] [--keep N] [--quiet]\n"
 	"\n"
 	"Archive this boot: the capture plus the boot id, kernel release, command\n"
 	"line, os-release, and the machine as it shows itself (DMI product name and\n"
@@ -73,7 +73,9 @@ static const char usage_save[] =
 	"\n"
 	"  --dir DIR     where to keep captures (default " BST_ARCHIVE_DIR ")\n"
 	"  --from FILE   archive FILE instead of " BST_PROC_PATH "\n"
-	"  --quiet       do not print the file's name\n";
+	"  --keep N      then delete all but the N newest captures in DIR (by\n"
+	"                modification time; this boot's is always kept)\n"
+	"  --quiet       do not print the file's name, nor what was deleted\n";
 
 static const char usage_compare[] =
 	"usage: bootstamps compare [--format table|json] A... --vs B...\n"
@@ -251,6 +253,7 @@ static int one_capture(enum cmd cmd, const char *name, int argc, char **argv)
 static int cmd_save(int argc, char **argv)
 {
 	const char *dir = BST_ARCHIVE_DIR, *from = BST_PROC_PATH;
+	size_t keep = 0;
 	int quiet = 0, i;
 
 	for (i = 0; i < argc; i++) {
@@ -261,13 +264,16 @@ static int cmd_save(int argc, char **argv)
 			dir = argv[++i];
 		} else if (!strcmp(argv[i], "--from") && i + 1 < argc) {
 			from = argv[++i];
+		} else if (!strcmp(argv[i], "--keep") && i + 1 < argc) {
+			if (parse_count(argv[++i], &keep))
+				return bad_usage("save", "--keep needs a count from 1 to 100000");
 		} else if (!strcmp(argv[i], "--quiet")) {
 			quiet = 1;
 		} else {
 			return bad_usage("save", "unknown argument");
 		}
 	}
-	return bst_save(from, dir, quiet);
+	return bst_save(from, dir, keep, quiet);
 }
 
 static int cmd_mark(int argc, char **argv)

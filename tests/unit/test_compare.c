@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -244,8 +246,8 @@ static void test_save(void **state)
 	write_capture("src", 0, "1.0.0", 10, "ro");
 	snprintf(src, sizeof(src), "%s/src/boot0.bst", dir);
 	snprintf(arch, sizeof(arch), "%s/archive/deeper", dir);
-	assert_int_equal(bst_save(src, arch, 1), 0);
-	assert_int_equal(bst_save(src, arch, 1), 0);
+	assert_int_equal(bst_save(src, arch, 0, 1), 0);
+	assert_int_equal(bst_save(src, arch, 0, 1), 0);
 	/* One file per boot, and no temporary left behind. */
 	assert_int_equal(count_files(arch, 0), 1);
 	assert_int_equal(count_files(arch, 1), 0);
@@ -271,9 +273,72 @@ static void test_save(void **state)
 	fputs("# bootstamps 1\n1 2.0 mark x\n", f);
 	fclose(f);
 	snprintf(arch, sizeof(arch), "%s/archive2", dir);
-	assert_int_equal(bst_save(src, arch, 1), 2);
+	assert_int_equal(bst_save(src, arch, 0, 1), 2);
 	assert_int_equal(access(arch, F_OK), -1);
 	free(text);
+}
+
+/* An old capture in the archive, modified at `mtime` (seconds). */
+static void old_capture(const char *arch, const char *name, time_t mtime)
+{
+	struct timespec t[2] = { { mtime, 0 }, { mtime, 0 } };
+	char path[700];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", arch, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("# bootstamps 1\n", f);
+	fclose(f);
+	assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+static int exists_in(const char *arch, const char *name)
+{
+	char path[700];
+
+	snprintf(path, sizeof(path), "%s/%s", arch, name);
+	return access(path, F_OK) == 0;
+}
+
+static void test_save_keep(void **state)
+{
+	char src[512], arch[512], path[700];
+
+	(void)state;
+	write_capture("keepsrc", 0, "1.0.0", 10, "ro");
+	snprintf(src, sizeof(src), "%s/keepsrc/boot0.bst", dir);
+	snprintf(arch, sizeof(arch), "%s/keep", dir);
+	mkdir(arch, 0755);
+	old_capture(arch, "a.bst", 1000);
+	old_capture(arch, "b.bst", 2000);
+	old_capture(arch, "c.bst", 3000);
+	old_capture(arch, "d.bst", 4000);
+	/* Not captures: never counted, never deleted. */
+	old_capture(arch, "notes.txt", 10);
+	old_capture(arch, ".e.bst.123", 10);
+	snprintf(path, sizeof(path), "%s/f.bst", arch);
+	mkdir(path, 0755);
+
+	/* This boot's plus the two newest older ones. */
+	assert_int_equal(bst_save(src, arch, 3, 1), 0);
+	assert_false(exists_in(arch, "a.bst"));
+	assert_false(exists_in(arch, "b.bst"));
+	assert_true(exists_in(arch, "c.bst"));
+	assert_true(exists_in(arch, "d.bst"));
+	assert_true(exists_in(arch, "notes.txt"));
+	assert_true(exists_in(arch, ".e.bst.123"));
+	assert_true(exists_in(arch, "f.bst"));
+	assert_int_equal(count_files(arch, 0), 5);	/* 3 + notes + f.bst */
+
+	/* A capture dated in the future (a clock set wrong) does not push
+	 * this boot's out: with one kept, it is this boot's. */
+	old_capture(arch, "future.bst", 4102444800);	/* 2100 */
+	assert_int_equal(bst_save(src, arch, 1, 1), 0);
+	assert_false(exists_in(arch, "future.bst"));
+	assert_false(exists_in(arch, "c.bst"));
+	assert_false(exists_in(arch, "d.bst"));
+	assert_int_equal(count_files(arch, 0), 3);	/* this boot's + notes + f.bst */
 }
 
 static int setup(void **state)
@@ -301,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_compare_single_and_errors),
 		cmocka_unit_test(test_inside_probes),
 		cmocka_unit_test(test_save),
+		cmocka_unit_test(test_save_keep),
 	};
 
 	return cmocka_run_group_tests_name("compare", tests, setup, teardown);
