@@ -40,7 +40,7 @@ fi
 
 # Every shell script: the installer runs as root on users' machines.
 if command -v shellcheck >/dev/null; then
-	out=$(cd "$top" && shellcheck -S warning .ci/run dist/install.sh dist/initramfs-tools/*/bootstamps \
+	out=$(cd "$top" && shellcheck -S warning .ci/run dist/install.sh dist/dkms-post-install dist/initramfs-tools/*/bootstamps \
 		dist/dracut/*/module-setup.sh tests/*.sh tests/*/*.sh tests/system/guest/bst-report 2>&1)
 	if [ -z "$out" ]; then ok shellcheck; else not_ok shellcheck "$(echo "$out" | grep -m 2 -E '^In |SC[0-9]' | tr '\n' ' ')"; fi
 else

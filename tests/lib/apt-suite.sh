@@ -30,9 +30,7 @@ if [ "$suite" = own ]; then
 	done >"$dir/sources.list"
 	[ -s "$dir/sources.list" ] || { echo "apt-suite.sh: cannot read the machine's sources" >&2; exit 1; }
 else
-	mirror=$(sed -n 's/^URIs: *\(.*\/debian\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
-	[ -n "$mirror" ] || mirror=$(sed -n 's/^deb \([^ ]*\/debian\) .*/\1/p' /etc/apt/sources.list 2>/dev/null | head -n 1)
-	[ -n "$mirror" ] || { echo "apt-suite.sh: cannot find the machine's Debian mirror" >&2; exit 1; }
+	mirror=$("$(dirname "$0")/debian-mirror.sh")
 	echo "deb [${arch:+arch=$arch }signed-by=$key] $mirror $suite main" >"$dir/sources.list"
 fi
 opts=(-o "Dir::Etc::sourcelist=$dir/sources.list" -o "Dir::Etc::sourceparts=-"

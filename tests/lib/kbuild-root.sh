@@ -12,9 +12,7 @@ set -euo pipefail
 suite=${1:?usage: kbuild-root.sh SUITE [RELEASE]}
 release=${2:-}
 cache=${BST_CACHE:-/var/cache/bootstamps}
-mirror=$(sed -n 's/^URIs: *\(.*\/debian\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
-[ -n "$mirror" ] || mirror=$(sed -n 's/^deb \([^ ]*\/debian\) .*/\1/p' /etc/apt/sources.list 2>/dev/null | head -n 1)
-[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+mirror=$("$(dirname "$0")/debian-mirror.sh")
 packages="gcc make libc6-dev sparse kmod"
 recipe=1
 key=$(printf '%s\n' "$recipe" "$suite" "$mirror" "$packages" | sha256sum | cut -c1-12)

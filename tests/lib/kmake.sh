@@ -32,12 +32,13 @@ if [ -e "$root/.bst-kbuild-root" ] && [ "$root" != / ]; then
 	exit $rc
 fi
 # Headers of another architecture (arm64 on an x86 machine): cross-compile.
-cross=()
+cross=() prefix=
 if grep -q '^CONFIG_ARM64=y' "$kdir/.config" 2>/dev/null && [ "$(uname -m)" != aarch64 ]; then
-	cross=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+	prefix=aarch64-linux-gnu-
+	cross=(ARCH=arm64 "CROSS_COMPILE=$prefix")
 fi
 cc=$(sed -n 's/^CC = .*)\(gcc[-0-9]*\)$/\1/p' "$kdir/.kernelvariables" 2>/dev/null)
-if [ -n "$cc" ] && ! command -v "${cross:+aarch64-linux-gnu-}$cc" >/dev/null; then
-	exec make -C "$kdir" "${cross[@]}" CC="${cross:+aarch64-linux-gnu-}gcc" "$@"
+if [ -n "$cc" ] && ! command -v "$prefix$cc" >/dev/null; then
+	exec make -C "$kdir" "${cross[@]}" CC="${prefix}gcc" "$@"
 fi
 exec make -C "$kdir" "${cross[@]}" "$@"

@@ -12,9 +12,7 @@
 # installs the current sources into the copy.
 set -euo pipefail
 cache=${BST_CACHE:-/var/cache/bootstamps}
-mirror=$(sed -n 's/^URIs: *\(.*\/debian\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
-[ -n "$mirror" ] || mirror=$(sed -n 's/^deb \([^ ]*\/debian\) .*/\1/p' /etc/apt/sources.list 2>/dev/null | head -n 1)
-[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+mirror=$("$(dirname "$0")/../lib/debian-mirror.sh")
 
 packages="systemd systemd-sysv udev kmod dbus dkms gcc make libc6-dev linux-image-amd64 linux-headers-amd64 initramfs-tools zstd iproute2 procps"
 dracut_packages="dracut"
