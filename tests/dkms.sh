@@ -36,7 +36,7 @@ fi
 cp "$ko" "$work/bootstamps.ko"
 
 make -C "$top" dkms-uninstall >"$work/uninstall.log" 2>&1
-if [ ! -e "$ko" ] && [ ! -e "/usr/src/bootstamps-$version" ] && ! dkms status -m bootstamps | grep -q .; then
+if [ ! -e "$ko" ] && [ ! -e "/usr/src/bootstamps-$version" ] && [ -z "$(dkms status -m bootstamps)" ]; then
 	ok uninstall
 else
 	not_ok uninstall "left behind: $(ls "$ko" "/usr/src/bootstamps-$version" 2>/dev/null) $(dkms status -m bootstamps)"

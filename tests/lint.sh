@@ -66,7 +66,7 @@ b=$work/bench
 mkdir -p "$b"
 cp -r "$top/Kbuild" "$top/dkms.conf" "$top/module" "$b/"
 if out=$("$top/tests/lib/kmake.sh" "$kdir" M="$b" BST_BENCH=1 W=1 KCFLAGS=-Werror C=2 modules 2>&1) &&
-	! echo "$out" | grep -qE '(warning|error):'; then
+	! grep -qE '(warning|error):' <<<"$out"; then
 	ok w1_sparse.bench_build
 else
 	not_ok w1_sparse.bench_build "$(echo "$out" | grep -m 3 -E 'warning|error' | tr '\n' ' ')"

@@ -31,7 +31,7 @@ B=$out/build/bootstamps
 # ---------------------------------------------------------- command line
 t_help() {
 	for c in "" show plot trace prom mark save compare; do
-		$B $c --help | grep -q '^usage: bootstamps' || { echo "no usage for '$c'"; return 1; }
+		grep -q '^usage: bootstamps' <<<"$($B $c --help)" || { echo "no usage for '$c'"; return 1; }
 	done
 }
 case_ help t_help

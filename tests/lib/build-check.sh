@@ -13,7 +13,7 @@ build_check() {
 	mkdir -p "$b"
 	cp -r "$top/Kbuild" "$top/dkms.conf" "$top/module" "$b/"
 	if out=$("$top/tests/lib/kmake.sh" "$kdir" M="$b" W=1 KCFLAGS=-Werror modules 2>&1) &&
-		! echo "$out" | grep -q 'warning:'; then
+		! grep -q 'warning:' <<<"$out"; then
 		ok "w1.$name"
 	else
 		not_ok "w1.$name" "$(echo "$out" | grep -m 3 -E 'warning|error' | tr '\n' ' ')"

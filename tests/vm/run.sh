@@ -160,7 +160,7 @@ cp "$work/fixture/bst_fixture.ko" "$work/fixture/bst_fixture_many.ko" "$stage/mo
 
 # Driver modules from the kernel package, with dependencies in load order.
 mods=(virtio_blk virtio_net virtio_pci ena)
-is_module() { modprobe -d "$imgdir" -S "$release" --show-depends "$1" 2>/dev/null | grep -q '^insmod'; }
+is_module() { grep -q '^insmod' <<<"$(modprobe -d "$imgdir" -S "$release" --show-depends "$1" 2>/dev/null)"; }
 nvme_is_module=0
 ext4_module=
 builtin=
