@@ -160,19 +160,21 @@ install_module() {
 			continue
 		fi
 		rc=0
+		# mktemp, not a name of our own: this runs as root in /tmp.
+		log=$(mktemp) || die "cannot create a temporary file"
 		BOOTSTAMPS_INSTALLING=1 dkms install -m bootstamps -v "$version" -k "$k" \
-			>"/tmp/bootstamps-dkms.$$" 2>&1 || rc=$?
+			>"$log" 2>&1 || rc=$?
 		if [ "$rc" = 0 ]; then
 			say "$k: module built and installed by dkms"
 			built=$((built + 1))
 		elif [ "$rc" = 77 ]; then
 			say "$k: outside the kernels bootstamps supports (dkms.conf BUILD_EXCLUSIVE_KERNEL), skipped"
 		else
-			cat "/tmp/bootstamps-dkms.$$" >&2
-			rm -f "/tmp/bootstamps-dkms.$$"
+			cat "$log" >&2
+			rm -f "$log"
 			die "$k: dkms install failed (exit $rc), output above"
 		fi
-		rm -f "/tmp/bootstamps-dkms.$$"
+		rm -f "$log"
 	done
 	[ "$built" -gt 0 ] || say "warning: the module is installed for no kernel yet; dkms builds it when headers or a new kernel are installed"
 }
