@@ -3,12 +3,15 @@
 # `make check-system`: bootstamps installed with `make install` into a real
 # Debian bookworm system and booted, the way an operator would have it.
 #
-#   initramfs-tools lane: install (twice: idempotent), boot, boot again
-#     (two captures, compare), upgrade to bookworm-backports' kernel, its
-#     headers only later (dkms builds for it, its initramfs is regenerated
-#     with the module), boot that kernel.
+#   initramfs-tools lane: install (twice: idempotent), install a newer
+#     version over it, check modprobe's soft dependencies, boot, boot
+#     again (two captures, compare), upgrade to bookworm-backports' kernel,
+#     its headers only later (dkms builds for it, its initramfs is
+#     regenerated with the module), boot that kernel with the archive
+#     bounded to 2 boots, uninstall with two kernels installed.
 #   dracut lane: swap the generator for dracut, install, boot, uninstall
-#     (twice), check every installed file is gone, boot without bootstamps.
+#     (twice), check every installed file is gone, boot without bootstamps;
+#     install again, the same kernel upgrade, boot that kernel.
 #
 # Each boot: root on an nvme disk, virtio-net with QEMU's user network
 # (DHCP), the image's own kernel and initramfs, systemd as init, TCG. The
@@ -149,7 +152,13 @@ boot() {
 
 # Event lines of a boot's /proc/bootstamps, as "time name subject keys...".
 events() { awk '!/^#/ && NF >= 3 { $1 = ""; print substr($0, 2) }' "$d/$1.proc"; }
-first_time() { events "$1" | awk -v re="$2" '$0 ~ re { print $1; exit }'; }
+# The regex goes through the environment: awk -v would take its
+# backslashes as escapes.
+first_time() { events "$1" | re=$2 awk '$0 ~ ENVIRON["re"] { print $1; exit }'; }
+# has_event NAME REGEX: whether a boot recorded a matching event. Reads to
+# the end: `| grep -q` exits at the first match, and under pipefail the
+# writer's SIGPIPE then fails the test (it did, on a cold-cache run).
+has_event() { events "$1" | re=$2 awk '$0 ~ ENVIRON["re"] { found = 1 } END { exit !found }'; }
 
 # judge_boot NAME KERNELRELEASE: bootstamps recorded this boot from the start.
 judge_boot() {
@@ -175,20 +184,20 @@ judge_boot() {
 		t=$(first_time "$name" "^[0-9.]+ module\\.coming $m ")
 		[ -n "$t" ] && [ -n "$self" ] && awk -v a="$self" -v b="$t" 'BEGIN { exit !(a < b) }'
 		verdict "$name.loaded_before_$m" $? "bootstamps live at ${self:-?}, $m coming at ${t:-never seen}"
-		events "$name" | grep -qE "^[0-9.]+ probe\\.end [^ ]+ driver=$drv .*rc=0 "
+		has_event "$name" "^[0-9.]+ probe\\.end [^ ]+ driver=$drv .*rc=0 "
 		verdict "$name.probe_span_$drv" $? "no successful probe.end of $drv"
 	done
-	events "$name" | grep -qE '^[0-9.]+ disk\.partitions nvme0n1 '
+	has_event "$name" '^[0-9.]+ disk\.partitions nvme0n1 '
 	verdict "$name.disk_nvme0n1" $? "no disk.partitions for nvme0n1"
-	events "$name" | grep -qE '^[0-9.]+ net\.ipv4 '
+	has_event "$name" '^[0-9.]+ net\.ipv4 '
 	verdict "$name.net_ipv4" $? "no net.ipv4 (DHCP address) event"
 	ti=$(first_time "$name" '^[0-9.]+ init\.exec .*path=/init .*phase=initramfs')
 	tr=$(first_time "$name" '^[0-9.]+ init\.exec .*path=(/usr)?(/sbin/init|/lib/systemd/systemd) .*phase=root')
 	[ -n "$ti" ] && [ -n "$tr" ] && awk -v a="$ti" -v b="$tr" 'BEGIN { exit !(a < b) }'
 	verdict "$name.init_exec_initramfs_then_systemd" $? "initramfs /init at ${ti:-never}, systemd at ${tr:-never}"
-	events "$name" | grep -qE '^[0-9.]+ root\.mount '
+	has_event "$name" '^[0-9.]+ root\.mount '
 	verdict "$name.root_mount" $? "no root.mount"
-	events "$name" | grep -qE '^[0-9.]+ mark boot-done '
+	has_event "$name" '^[0-9.]+ mark boot-done '
 	verdict "$name.boot_done_marker" $? "bootstamps-save.service did not mark boot-done"
 	bid=$(sed -n 's/^@@ boot_id //p' "$d/$name.report")
 	grep -qE 'Result=success .*ExecMainStatus=0 .*ConditionResult=yes|ExecMainStatus=0 .*Result=success' "$d/$name.report" &&
@@ -212,8 +221,77 @@ make_in_root() {
 	verdict "$2" $? "make $1 failed: $(grep -m 1 'error' "$d/$2.log")"
 }
 
+# check_softdeps NAME KERNELRELEASE: modprobe, which udev's driver loading
+# goes through, loads bootstamps before each driver dist/modprobe.conf
+# names. Before the driver's own module, that is: the libraries it needs
+# (virtio, crc-t10dif, libata) come first whatever the soft dependency
+# says, and they probe no device. Asked of the installed configuration and
+# the kernel's own module index, so a misspelt or missing driver name
+# fails too. A driver built into the kernel has no load to precede (listed,
+# not failed).
+check_softdeps() {
+	local name=$1 k=$2 drivers drv lines at_self at_own n=0 bad="" builtin=""
+	drivers=$(sed -n 's/^softdep \([^ ]*\) pre: bootstamps$/\1/p' "$top/dist/modprobe.conf")
+	# shellcheck disable=SC2016,SC2086
+	in_root "$root" sh -c 'k=$1; shift; for d; do modprobe -S "$k" --show-depends "$d" 2>&1 | sed "s/^/$d /"; done' \
+		sh "$k" $drivers >"$d/$name.show-depends"
+	for drv in $drivers; do
+		lines=$(sed -n "s/^$drv //p" "$d/$name.show-depends")
+		# Built in: modprobe still lists the soft dependency, then
+		# "builtin DRIVER".
+		if grep -q "^builtin $drv\$" <<<"$lines"; then
+			builtin="$builtin $drv"
+			continue
+		fi
+		# Line numbers of bootstamps and of the driver itself (module
+		# file names may spell _ as -).
+		at_self=$(awk '$1 == "insmod" && $2 ~ /\/bootstamps\.ko/ { print NR; exit }' <<<"$lines")
+		at_own=$(want=$drv awk '$1 == "insmod" { f = $2; sub(/.*\//, "", f); sub(/\.ko.*/, "", f); gsub(/-/, "_", f)
+			if (f == ENVIRON["want"]) { print NR; exit } }' <<<"$lines")
+		if [ -n "$at_self" ] && [ -n "$at_own" ] && [ "$at_self" -lt "$at_own" ]; then
+			n=$((n + 1))
+		else
+			bad="$bad $drv: $(head -n 1 <<<"$lines")...;"
+		fi
+	done
+	[ -z "$bad" ] && [ "$n" -gt 0 ]
+	verdict "$name" $? "bootstamps is not loaded before:$bad"
+	say "$name: bootstamps loads before $n drivers; built into $k:${builtin:- none}"
+}
+
+# upgrade_kernel PREFIX LISTER: the next kernel (bookworm-backports')
+# arrives as packages and nothing else is run. The kernel first and its
+# headers in a later apt run, the harder order: the kernel's initramfs is
+# made before dkms can build, and dkms's POST_INSTALL must regenerate it
+# once the headers arrive. LISTER (lsinitramfs, lsinitrd) lists an image.
+# Sets k2 to the new kernel's release; fails if there is none.
+upgrade_kernel() {
+	local p=$1 lister=$2 image_pkg
+	cp "$cache/debs-upgrade/"*.deb "$root/var/cache/apt/archives/"
+	# The kernel's own package: its metapackage would bring the headers'
+	# metapackage along.
+	image_pkg=$(cd "$cache/debs-upgrade" && ls linux-image-[0-9]*.deb | head -n 1 | cut -d_ -f1)
+	in_root "$root" apt-get install -y -q --no-install-recommends --no-download \
+		"$image_pkg" >"$d/$p.upgrade.log" 2>&1
+	verdict "$p.upgrade_kernel" $? "installing the new kernel failed: $(tail -n 3 "$d/$p.upgrade.log" | tr '\n' ';')"
+	k2=$(ls "$root/lib/modules" | sort -V | tail -n 1)
+	[ "$k2" != "$k1" ] || { verdict "$p.upgrade_kernel_release" 1 "no newer kernel in /lib/modules"; return 1; }
+	[ -e "$root/boot/initrd.img-$k2" ] && ! ls "$root/lib/modules/$k2/updates/dkms/"bootstamps.ko* >/dev/null 2>&1
+	verdict "$p.upgrade_initramfs_before_headers" $? "expected $k2's initramfs and no module before its headers"
+	in_root "$root" apt-get install -y -q --no-install-recommends --no-download \
+		-t bookworm-backports linux-image-amd64 linux-headers-amd64 >"$d/$p.upgrade-headers.log" 2>&1 &&
+		in_root "$root" apt-get clean
+	verdict "$p.upgrade_headers" $? "installing the new headers failed: $(tail -n 3 "$d/$p.upgrade-headers.log" | tr '\n' ';')"
+	ls "$root/lib/modules/$k2/updates/dkms/"bootstamps.ko* >/dev/null 2>&1
+	verdict "$p.upgrade_dkms_built" $? "dkms did not build bootstamps for $k2 (see $d/$p.upgrade-headers.log)"
+	grep -q "bootstamps: regenerating the initramfs of $k2" "$d/$p.upgrade-headers.log" &&
+		in_root "$root" "$lister" "/boot/initrd.img-$k2" >"$d/initrd-$k2.list" 2>&1 &&
+		grep -q '/bootstamps\.ko' "$d/initrd-$k2.list"
+	verdict "$p.upgrade_initramfs_has_module" $? "dkms-post-install did not regenerate initrd.img-$k2 with bootstamps.ko in it"
+}
+
 lane_initramfs_tools() {
-	local k1 k2 image_pkg
+	local k1 k2 v_old v_new
 	d=$work/initramfs-tools
 	say "lane initramfs-tools"
 	prepare initramfs-tools || die itools.prepare "copying the root failed"
@@ -232,6 +310,22 @@ lane_initramfs_tools() {
 		grep -q "$k1: module already installed" "$d/itools.install_again.log" &&
 		! grep -qE 'installed /|added bootstamps' "$d/itools.install_again.log"
 	verdict itools.install_idempotent $? "the second install changed something: $(grep -E 'installed /|added' "$d/itools.install_again.log" | head -n 2 | tr '\n' ';')"
+
+	# The next bootstamps release rolled out over this one, as an operator
+	# updates a fleet's image: `make install` from newer sources replaces
+	# the old version in dkms and in the initramfs; boot1 must run it.
+	v_old=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$root/tmp/bootstamps/dkms.conf")
+	v_new=$v_old.1
+	sed -i "s/^PACKAGE_VERSION=.*/PACKAGE_VERSION=\"$v_new\"/" "$root/tmp/bootstamps/dkms.conf"
+	make_in_root install itools.install_new_version
+	in_root "$root" dkms status -m bootstamps >"$d/dkms-status-new-version" 2>&1
+	grep -q "removed bootstamps $v_old from dkms" "$d/itools.install_new_version.log" &&
+		grep -q "added bootstamps $v_new to dkms" "$d/itools.install_new_version.log" &&
+		grep -q "bootstamps/$v_new, $k1, .*: installed" "$d/dkms-status-new-version" &&
+		! grep -q "${v_old}[,:]" "$d/dkms-status-new-version" && [ ! -e "$root/usr/src/bootstamps-$v_old" ] &&
+		[ "$(in_root "$root" modinfo -k "$k1" -F version bootstamps)" = "$v_new" ]
+	verdict itools.new_version_replaces_old $? "dkms status: $(tr '\n' ';' <"$d/dkms-status-new-version")"
+	check_softdeps itools.softdeps_load_bootstamps_first "$k1"
 	in_root "$root" lsinitramfs "/boot/initrd.img-$k1" >"$d/initrd-$k1.list" 2>&1
 	grep -q '/bootstamps\.ko' "$d/initrd-$k1.list" && grep -q 'modprobe.d/bootstamps.conf' "$d/initrd-$k1.list" &&
 		grep -q 'scripts/init-top/bootstamps' "$d/initrd-$k1.list"
@@ -240,6 +334,8 @@ lane_initramfs_tools() {
 	image || die itools.image "mke2fs -d failed"
 	boot itools.boot1 "$k1"
 	judge_boot itools.boot1 "$k1"
+	grep -q "^# module_version=$v_new " "$d/itools.boot1.proc"
+	verdict itools.boot1.new_version_loaded $? "$(grep -m 1 '^# module_version' "$d/itools.boot1.proc")"
 	boot itools.boot2 "$k1"
 	judge_boot itools.boot2 "$k1"
 	[ "$(grep -c '\.bst$' "$d/itools.boot2.captures")" = 2 ]
@@ -247,41 +343,45 @@ lane_initramfs_tools() {
 	grep -q '^@@ compare-rc 0$' "$d/itools.boot2.report" && [ -s "$d/itools.boot2.compare" ]
 	verdict itools.compare_two_boots $? "bootstamps compare over the two captures failed: $(head -n 2 "$d/itools.boot2.compare" | tr '\n' ';')"
 
-	# Kernel upgrade: the next kernel arrives as packages; nothing else is
-	# run. The kernel first and its headers in a later apt run, the harder
-	# order: the kernel's initramfs is made before dkms can build, and
-	# dkms's POST_INSTALL must regenerate it once the headers arrive.
 	restore_captures
-	cp "$cache/debs-upgrade/"*.deb "$root/var/cache/apt/archives/"
-	# The kernel's own package: its metapackage would bring the headers'
-	# metapackage along.
-	image_pkg=$(cd "$cache/debs-upgrade" && ls linux-image-[0-9]*.deb | head -n 1 | cut -d_ -f1)
-	in_root "$root" apt-get install -y -q --no-install-recommends --no-download \
-		"$image_pkg" >"$d/upgrade.log" 2>&1
-	verdict itools.upgrade_kernel $? "installing the new kernel failed: $(tail -n 3 "$d/upgrade.log" | tr '\n' ';')"
-	k2=$(ls "$root/lib/modules" | sort -V | tail -n 1)
-	[ "$k2" != "$k1" ] || { verdict itools.upgrade_kernel_release 1 "no newer kernel in /lib/modules"; return; }
-	[ -e "$root/boot/initrd.img-$k2" ] && ! ls "$root/lib/modules/$k2/updates/dkms/"bootstamps.ko* >/dev/null 2>&1
-	verdict itools.upgrade_initramfs_before_headers $? "expected $k2's initramfs and no module before its headers"
-	in_root "$root" apt-get install -y -q --no-install-recommends --no-download \
-		-t bookworm-backports linux-image-amd64 linux-headers-amd64 >"$d/upgrade-headers.log" 2>&1 &&
-		in_root "$root" apt-get clean
-	verdict itools.upgrade_headers $? "installing the new headers failed: $(tail -n 3 "$d/upgrade-headers.log" | tr '\n' ';')"
-	ls "$root/lib/modules/$k2/updates/dkms/"bootstamps.ko* >/dev/null 2>&1
-	verdict itools.upgrade_dkms_built $? "dkms did not build bootstamps for $k2 (see $d/upgrade-headers.log)"
-	in_root "$root" lsinitramfs "/boot/initrd.img-$k2" >"$d/initrd-$k2.list" 2>&1
-	grep -q '/bootstamps\.ko' "$d/initrd-$k2.list"
-	verdict itools.upgrade_initramfs_has_module $? "initrd.img-$k2 lacks bootstamps.ko"
+	upgrade_kernel itools lsinitramfs || return
+	# The operator bounds the archive to 2 boots (docs/install.md): this
+	# boot's save deletes boot1's capture, the oldest of 3.
+	echo 'BOOTSTAMPS_SAVE_OPTS="--keep 2"' >"$root/etc/default/bootstamps"
 	image || die itools.image "mke2fs -d failed"
 	boot itools.boot_upgraded "$k2"
 	judge_boot itools.boot_upgraded "$k2"
-	[ "$(grep -c '\.bst$' "$d/itools.boot_upgraded.captures")" = 3 ] &&
-		grep -q '^@@ compare-rc 0$' "$d/itools.boot_upgraded.report"
-	verdict itools.compare_across_kernels $? "expected 3 captures and a compare of $k1 against $k2"
+	local id1 id2 id3
+	id1=$(sed -n 's/^@@ boot_id //p' "$d/itools.boot1.report")
+	id2=$(sed -n 's/^@@ boot_id //p' "$d/itools.boot2.report")
+	id3=$(sed -n 's/^@@ boot_id //p' "$d/itools.boot_upgraded.report")
+	[ "$(sort "$d/itools.boot_upgraded.captures" | tr '\n' ' ')" = "$(printf '%s.bst\n' "$id2" "$id3" | sort | tr '\n' ' ')" ]
+	verdict itools.save_keep_2_deletes_oldest $? "expected the captures of boot2 and this boot (not boot1's $id1), found: $(tr '\n' ' ' <"$d/itools.boot_upgraded.captures")"
+	grep -q '^@@ compare-rc 0$' "$d/itools.boot_upgraded.report"
+	verdict itools.compare_across_kernels $? "no compare of $k1 against $k2: $(head -n 2 "$d/itools.boot_upgraded.compare" | tr '\n' ';')"
+	check_softdeps itools.upgrade_softdeps_load_bootstamps_first "$k2"
+
+	# Uninstall with two kernels installed: the module leaves both, and
+	# both initramfs images are regenerated without it.
+	restore_captures
+	make_in_root uninstall itools.uninstall
+	grep -q 'kept /etc/default/bootstamps' "$d/itools.uninstall.log"
+	verdict itools.uninstall_keeps_settings $? "the operator's /etc/default/bootstamps was not reported kept"
+	local left k
+	left=$(file_list "$root" | grep -i bootstamps | grep -vx 'f ./etc/default/bootstamps')
+	[ -z "$left" ]
+	verdict itools.uninstall_leaves_no_file $? "still there: $(echo "$left" | head -n 3 | tr '\n' ';')"
+	for k in "$k1" "$k2"; do
+		in_root "$root" lsinitramfs "/boot/initrd.img-$k" >"$d/initrd-$k-after.list" 2>&1 &&
+			! grep -q bootstamps "$d/initrd-$k-after.list"
+		verdict "itools.uninstall_initramfs_clean_$k" $? "initrd.img-$k still has bootstamps, or lsinitramfs failed"
+	done
+	[ -z "$(in_root "$root" dkms status -m bootstamps 2>&1)" ]
+	verdict itools.uninstall_dkms_forgets $? "dkms still knows bootstamps: $(in_root "$root" dkms status -m bootstamps 2>&1 | head -n 2 | tr '\n' ';')"
 }
 
 lane_dracut() {
-	local k
+	local k k1 k2
 	d=$work/dracut
 	say "lane dracut"
 	prepare dracut || die dracut.prepare "copying the root failed"
@@ -330,6 +430,20 @@ lane_dracut() {
 	boot dracut.boot_uninstalled "$k"
 	[ ! -s "$d/dracut.boot_uninstalled.module" ] && ! grep -q '^# bootstamps' "$d/dracut.boot_uninstalled.proc"
 	verdict dracut.boot_uninstalled_no_module $? "bootstamps still loads after make uninstall"
+
+	# Installed again after an uninstall, then a kernel upgrade under
+	# dracut: dkms-post-install regenerates the new kernel's image with
+	# dracut once its headers arrive, and that kernel loads bootstamps
+	# early too.
+	restore_captures
+	make_in_root install dracut.install_after_uninstall
+	k1=$k
+	upgrade_kernel dracut lsinitrd || return
+	grep -q 'etc/cmdline.d/90bootstamps.conf' "$d/initrd-$k2.list"
+	verdict dracut.upgrade_initramfs_has_driver_pre $? "initrd.img-$k2 lacks rd.driver.pre=bootstamps"
+	image || die dracut.image "mke2fs -d failed"
+	boot dracut.boot_upgraded "$k2"
+	judge_boot dracut.boot_upgraded "$k2"
 }
 
 for lane in $lanes; do
