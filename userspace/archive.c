@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * `bootstamps save`: archive this boot's capture with what identifies the
- * boot and the machine, one file per boot, never torn. And `bootstamps
- * mark`: write a marker.
+ * boot and the machine, one file per boot, never torn, and optionally keep
+ * only the newest N. And `bootstamps mark`: write a marker.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
