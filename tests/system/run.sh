@@ -162,7 +162,7 @@ has_event() { events "$1" | re=$2 awk '$0 ~ ENVIRON["re"] { found = 1 } END { ex
 
 # judge_boot NAME KERNELRELEASE: bootstamps recorded this boot from the start.
 judge_boot() {
-	local name=$1 kver=$2 self t m drv ti tr bid
+	local name=$1 kver=$2 self t m drv ti tr tu bid
 	grep -q '^bootstamps ' "$d/$name.module"
 	verdict "$name.module_loaded" $? "bootstamps is not in /proc/modules"
 	grep -q '^# bootstamps ' "$d/$name.proc"
@@ -195,6 +195,12 @@ judge_boot() {
 	tr=$(first_time "$name" '^[0-9.]+ init\.exec .*path=(/usr)?(/sbin/init|/lib/systemd/systemd) .*phase=root')
 	[ -n "$ti" ] && [ -n "$tr" ] && awk -v a="$ti" -v b="$tr" 'BEGIN { exit !(a < b) }'
 	verdict "$name.init_exec_initramfs_then_systemd" $? "initramfs /init at ${ti:-never}, systemd at ${tr:-never}"
+	# Loaded before udev itself: the initramfs's systemd-udevd is seen
+	# starting (bootstamps records execs only once loaded), after
+	# bootstamps and before the switch to the root.
+	tu=$(first_time "$name" '^[0-9.]+ exec systemd-udevd ')
+	[ -n "$self" ] && [ -n "$tu" ] && [ -n "$tr" ] && awk -v a="$self" -v b="$tu" -v c="$tr" 'BEGIN { exit !(a < b && b < c) }'
+	verdict "$name.loaded_before_udevd" $? "bootstamps live at ${self:-?}, the first systemd-udevd at ${tu:-never seen}, the root's init at ${tr:-never}"
 	has_event "$name" '^[0-9.]+ root\.mount '
 	verdict "$name.root_mount" $? "no root.mount"
 	has_event "$name" '^[0-9.]+ mark boot-done '
