@@ -822,20 +822,12 @@ t_cycles() {
 	wait $reader $writer 2>/dev/null
 	[ $i = 100 ]
 }
-case $(uname -r) in
-6.12.*)
-	# Found 2026-11-29 (970f542): on Debian's 6.12.95 under TCG this loop
-	# crashed the guest inside insmod (a #DB WARN in exc_debug_kernel, or a
-	# double fault, both in __vmalloc_node_range via execmem_alloc). That
-	# was before 36762a9 took the fork per read and the console flood out
-	# of this loop. Forced on again on 2026-11-30, it passed 9 runs of 9.
-	# Not explained yet; to be run here again once CI runs agree.
-	skip stress.load_unload_100 "crashed Debian's 6.12 guest under TCG inside insmod (execmem_alloc) before 36762a9; 9 of 9 forced runs pass since: to be re-enabled once CI runs agree"
-	;;
-*)
-	check stress.load_unload_100 t_cycles
-	;;
-esac
+# On Debian's 6.12.95 under TCG this loop once crashed the guest inside
+# insmod (970f542: a #DB WARN in exc_debug_kernel, or a double fault, in
+# __vmalloc_node_range via execmem_alloc), before 36762a9 took the fork per
+# read and the console flood out of it. Skipped there until 14 forced runs
+# of 14 passed (2026-11-30); if it comes back, the console log has it.
+check stress.load_unload_100 t_cycles
 
 # Unload bootstamps while a probe it is timing is still running: the
 # kretprobe is gone before the probe returns.
