@@ -208,6 +208,11 @@ static int prune(const char *dir, size_t keep, const char *protect, int quiet)
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if (lstat(path, &st) || !S_ISREG(st.st_mode))
 			continue;
+		/* This boot's capture counts first, whatever its time says. */
+		if (protect && !strcmp(de->d_name, protect)) {
+			kept++;
+			continue;
+		}
 		if (n == cap) {
 			cap = cap ? 2 * cap : 64;
 			grown = realloc(all, cap * sizeof(*all));
@@ -230,13 +235,7 @@ static int prune(const char *dir, size_t keep, const char *protect, int quiet)
 		goto out;
 	}
 	qsort(all, n, sizeof(*all), newest_first);
-	/* This boot's capture counts first, whatever its time says. */
-	for (i = 0; i < n; i++)
-		if (protect && !strcmp(all[i].name, protect))
-			kept++;
 	for (i = 0; i < n; i++) {
-		if (protect && !strcmp(all[i].name, protect))
-			continue;
 		if (kept < keep) {
 			kept++;
 			continue;
