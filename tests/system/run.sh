@@ -159,6 +159,8 @@ first_time() { events "$1" | re=$2 awk '$0 ~ ENVIRON["re"] { print $1; exit }'; 
 # the end: `| grep -q` exits at the first match, and under pipefail the
 # writer's SIGPIPE then fails the test (it did, on a cold-cache run).
 has_event() { events "$1" | re=$2 awk '$0 ~ ENVIRON["re"] { found = 1 } END { exit !found }'; }
+# boot_id NAME: the boot_id the guest reported for that boot.
+boot_id() { sed -n 's/^@@ boot_id //p' "$d/$1.report"; }
 
 # judge_boot NAME KERNELRELEASE: bootstamps recorded this boot from the start.
 judge_boot() {
@@ -205,7 +207,7 @@ judge_boot() {
 	verdict "$name.root_mount" $? "no root.mount"
 	has_event "$name" '^[0-9.]+ mark boot-done '
 	verdict "$name.boot_done_marker" $? "bootstamps-save.service did not mark boot-done"
-	bid=$(sed -n 's/^@@ boot_id //p' "$d/$name.report")
+	bid=$(boot_id "$name")
 	grep -qE 'Result=success .*ExecMainStatus=0 .*ConditionResult=yes|ExecMainStatus=0 .*Result=success' "$d/$name.report" &&
 		grep -qx "$bid.bst" "$d/$name.captures"
 	verdict "$name.saved_by_boot_id" $? "bootstamps-save: $(sed -n 's/^@@ save //p' "$d/$name.report"); captures: $(tr '\n' ' ' <"$d/$name.captures")"
@@ -265,14 +267,15 @@ check_softdeps() {
 	say "$name: bootstamps loads before $n drivers; built into $k:${builtin:- none}"
 }
 
-# upgrade_kernel PREFIX LISTER: the next kernel (bookworm-backports')
+# upgrade_kernel PREFIX LISTER OLD: the next kernel (bookworm-backports')
 # arrives as packages and nothing else is run. The kernel first and its
 # headers in a later apt run, the harder order: the kernel's initramfs is
 # made before dkms can build, and dkms's POST_INSTALL must regenerate it
-# once the headers arrive. LISTER (lsinitramfs, lsinitrd) lists an image.
-# Sets k2 to the new kernel's release; fails if there is none.
+# once the headers arrive. LISTER (lsinitramfs, lsinitrd) lists an image;
+# OLD is the release installed so far. Sets k2 to the new kernel's release;
+# fails if there is none.
 upgrade_kernel() {
-	local p=$1 lister=$2 image_pkg
+	local p=$1 lister=$2 old=$3 image_pkg
 	cp "$cache/debs-upgrade/"*.deb "$root/var/cache/apt/archives/"
 	# The kernel's own package: its metapackage would bring the headers'
 	# metapackage along.
@@ -281,7 +284,7 @@ upgrade_kernel() {
 		"$image_pkg" >"$d/$p.upgrade.log" 2>&1
 	verdict "$p.upgrade_kernel" $? "installing the new kernel failed: $(tail -n 3 "$d/$p.upgrade.log" | tr '\n' ';')"
 	k2=$(ls "$root/lib/modules" | sort -V | tail -n 1)
-	[ "$k2" != "$k1" ] || { verdict "$p.upgrade_kernel_release" 1 "no newer kernel in /lib/modules"; return 1; }
+	[ "$k2" != "$old" ] || { verdict "$p.upgrade_kernel_release" 1 "no newer kernel in /lib/modules"; return 1; }
 	[ -e "$root/boot/initrd.img-$k2" ] && ! ls "$root/lib/modules/$k2/updates/dkms/"bootstamps.ko* >/dev/null 2>&1
 	verdict "$p.upgrade_initramfs_before_headers" $? "expected $k2's initramfs and no module before its headers"
 	in_root "$root" apt-get install -y -q --no-install-recommends --no-download \
@@ -350,7 +353,7 @@ lane_initramfs_tools() {
 	verdict itools.compare_two_boots $? "bootstamps compare over the two captures failed: $(head -n 2 "$d/itools.boot2.compare" | tr '\n' ';')"
 
 	restore_captures
-	upgrade_kernel itools lsinitramfs || return
+	upgrade_kernel itools lsinitramfs "$k1" || return
 	# The operator bounds the archive to 2 boots (docs/install.md): this
 	# boot's save deletes boot1's capture, the oldest of 3.
 	echo 'BOOTSTAMPS_SAVE_OPTS="--keep 2"' >"$root/etc/default/bootstamps"
@@ -358,9 +361,9 @@ lane_initramfs_tools() {
 	boot itools.boot_upgraded "$k2"
 	judge_boot itools.boot_upgraded "$k2"
 	local id1 id2 id3
-	id1=$(sed -n 's/^@@ boot_id //p' "$d/itools.boot1.report")
-	id2=$(sed -n 's/^@@ boot_id //p' "$d/itools.boot2.report")
-	id3=$(sed -n 's/^@@ boot_id //p' "$d/itools.boot_upgraded.report")
+	id1=$(boot_id itools.boot1)
+	id2=$(boot_id itools.boot2)
+	id3=$(boot_id itools.boot_upgraded)
 	[ "$(sort "$d/itools.boot_upgraded.captures" | tr '\n' ' ')" = "$(printf '%s.bst\n' "$id2" "$id3" | sort | tr '\n' ' ')" ]
 	verdict itools.save_keep_2_deletes_oldest $? "expected the captures of boot2 and this boot (not boot1's $id1), found: $(tr '\n' ' ' <"$d/itools.boot_upgraded.captures")"
 	grep -q '^@@ compare-rc 0$' "$d/itools.boot_upgraded.report"
@@ -382,12 +385,14 @@ lane_initramfs_tools() {
 			! grep -q bootstamps "$d/initrd-$k-after.list"
 		verdict "itools.uninstall_initramfs_clean_$k" $? "initrd.img-$k still has bootstamps, or lsinitramfs failed"
 	done
-	[ -z "$(in_root "$root" dkms status -m bootstamps 2>&1)" ]
-	verdict itools.uninstall_dkms_forgets $? "dkms still knows bootstamps: $(in_root "$root" dkms status -m bootstamps 2>&1 | head -n 2 | tr '\n' ';')"
+	local known
+	known=$(in_root "$root" dkms status -m bootstamps 2>&1)
+	[ -z "$known" ]
+	verdict itools.uninstall_dkms_forgets $? "dkms still knows bootstamps: $(echo "$known" | head -n 2 | tr '\n' ';')"
 }
 
 lane_dracut() {
-	local k k1 k2
+	local k k2
 	d=$work/dracut
 	say "lane dracut"
 	prepare dracut || die dracut.prepare "copying the root failed"
@@ -443,8 +448,7 @@ lane_dracut() {
 	# early too.
 	restore_captures
 	make_in_root install dracut.install_after_uninstall
-	k1=$k
-	upgrade_kernel dracut lsinitrd || return
+	upgrade_kernel dracut lsinitrd "$k" || return
 	grep -q 'etc/cmdline.d/90bootstamps.conf' "$d/initrd-$k2.list"
 	verdict dracut.upgrade_initramfs_has_driver_pre $? "initrd.img-$k2 lacks rd.driver.pre=bootstamps"
 	image || die dracut.image "mke2fs -d failed"
