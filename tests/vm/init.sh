@@ -824,9 +824,10 @@ t_cycles() {
 }
 # On Debian's 6.12.95 under TCG this loop once crashed the guest inside
 # insmod (970f542: a #DB WARN in exc_debug_kernel, or a double fault, in
-# __vmalloc_node_range via execmem_alloc), before 36762a9 took the fork per
-# read and the console flood out of it. Skipped there until 14 forced runs
-# of 14 passed (2026-11-30); if it comes back, the console log has it.
+# __vmalloc_node_range via execmem_alloc). Module loading and kprobes both
+# patch live kernel text, and QEMU's vCPUs were later seen racing over
+# that at boot with no bootstamps loaded (tests/vm/run.sh, boot()): a
+# likely cause, not a proven one. If it comes back, the console has it.
 check stress.load_unload_100 t_cycles
 
 # Unload bootstamps while a probe it is timing is still running: the
