@@ -242,18 +242,18 @@ verdict() {
 boot() {
 	local name=$1 extra=${2:-} qemu_rc plan splats line
 	say "booting $name (TCG)"
-	# With more vCPUs than this machine's 2 cores, one host thread runs them
-	# all (thread=single). Debian's 6.12 with 4 vCPUs, each on its own host
-	# thread (QEMU 7.2's default), died at boot in 2 of 60 tries with no
-	# bootstamps loaded (and once in CI): "Oops: int3" in
-	# sched_clock_idle_wakeup_event, just after "sched_clock: Marking
-	# stable" patched that jump label through int3 (text_poke_bp). Another
-	# vCPU took the int3 and the kernel did not recognise it as the
-	# patcher's: vCPUs racing in multi-threaded TCG over code being
-	# rewritten, not a bug of ours. Single-threaded, 180 of 180 such boots
-	# passed; with 2 vCPUs, 90 of 90 passed multi-threaded. One thread
-	# makes the CPU-bound 2-vCPU boots 2.7 times slower, so they keep a
-	# thread per vCPU.
+	# A boot with more than 2 vCPUs (on these 2-core machines) runs them all
+	# on one host thread (thread=single). Debian's 6.12 with 4 vCPUs, each
+	# on its own host thread (QEMU 7.2's default), died at boot in 2 of 60
+	# tries with no bootstamps loaded (and, by its pattern, in a CI run):
+	# "Oops: int3" in sched_clock_idle_wakeup_event, just after
+	# "sched_clock: Marking stable" patched that jump label through int3
+	# (text_poke_bp). Another vCPU took the int3 and the kernel did not
+	# recognise it as the patcher's: vCPUs racing in multi-threaded TCG
+	# over code being rewritten, not a bug of ours. Single-threaded, 180 of
+	# 180 such boots passed; with 2 vCPUs, 90 of 90 passed multi-threaded.
+	# One thread makes the CPU-bound 2-vCPU boots 2.7 times slower, so they
+	# keep a thread per vCPU.
 	local tcg=tcg
 	[ "${smp:-2}" -le 2 ] || tcg=tcg,thread=single
 	local results=(-serial "file:$work/$name.raw")
