@@ -6,11 +6,13 @@
 # tools link against a newer glibc). Built once with debootstrap, cached
 # outside the repository; prints the chroot's directory. The file
 # .bst-kbuild-root at its top tells kmake.sh to build inside it.
-#   tests/lib/kbuild-root.sh SUITE [RELEASE]
-# With RELEASE, also makes sure linux-headers-RELEASE is installed in it.
+#   tests/lib/kbuild-root.sh SUITE [RELEASE [VERSION]]
+# With RELEASE, also makes sure linux-headers-RELEASE is installed in it
+# (at VERSION, its pin, when given).
 set -euo pipefail
 suite=${1:?usage: kbuild-root.sh SUITE [RELEASE]}
 release=${2:-}
+version=${3:-}
 cache=${BST_CACHE:-/var/cache/bootstamps}
 mirror=$("$(dirname "$0")/debian-mirror.sh")
 packages="gcc make libc6-dev sparse kmod"
@@ -42,7 +44,7 @@ if [ -n "$release" ] && [ ! -e "$root/usr/src/linux-headers-$release/Makefile" ]
 	echo "kbuild-root.sh: installing linux-headers-$release in the $suite chroot" >&2
 	# The mirror may be a snapshot older than the Release file's
 	# Valid-Until; for build headers that is fine.
-	{ in_root apt-get -o Acquire::Check-Valid-Until=false update -q && in_root apt-get install -y -q --no-install-recommends "linux-headers-$release"; } \
+	{ in_root apt-get -o Acquire::Check-Valid-Until=false update -q && in_root apt-get install -y -q --no-install-recommends "linux-headers-$release${version:+=$version}"; } \
 		>>"$cache/kbuild-$suite.log" 2>&1 || { tail -n 20 "$cache/kbuild-$suite.log" >&2; exit 1; }
 fi
 echo "$root"
