@@ -3,7 +3,11 @@
 #
 #   make                  module + reader, against KDIR
 #   make demo             boot a VM and print a boot timeline (no cloud needed)
-#   make check            every test: lint, unit, fuzz, dkms, VM boots, reader, A/B
+#   make check            what CI runs: lint, unit, fuzz, dkms, VM boots, reader,
+#                         A/B, install-and-boot; TIER2=LANE adds a tier-2 lane
+#   make check-all        make check and every tier-2 lane (tests/check.sh)
+#   make check-qemu       boot every tested kernel many times: does QEMU crash it?
+#   make pin              move tests/pins.txt to what the mirror serves now
 #   make matrix           build, install and boot every tested kernel; writes
 #                         the README's tested-kernels table
 #   make bench            benchmarks, written to docs/performance.md
@@ -52,28 +56,49 @@ dkms-uninstall:
 	-dkms remove -m bootstamps -v $(VERSION) --all
 	rm -rf $(DKMS_SRC)
 
+# Each test target first installs what it needs (tests/deps.sh: Debian's
+# packages only, nothing into the host's kernel areas).
 demo:
+	tests/deps.sh demo
 	tests/vm/run.sh cloud-amd64 --demo
 
 check:
-	tests/check.sh
+	tests/deps.sh check
+	tests/check.sh check $(TIER2)
+
+check-all:
+	tests/deps.sh all
+	tests/check.sh all
+
+check-qemu:
+	tests/deps.sh vm
+	tests/qemu-repro.sh $(BOOTS)
 
 check-system:
+	tests/deps.sh system
 	tests/system/run.sh
 
 check-debug:
+	tests/deps.sh debug
 	tests/vm/run.sh debug
 
 matrix:
+	tests/deps.sh all
 	tests/matrix.sh
 
+pin:
+	tests/pin.sh $(KERNELS)
+
 lint:
+	tests/deps.sh lint
 	tests/lint.sh
 
 bench:
+	tests/deps.sh bench
 	tests/bench/run.sh
 
 unit:
+	tests/deps.sh unit
 	tests/unit/run.sh
 
-.PHONY: all module reader clean install uninstall check-system check-debug matrix dkms-install dkms-uninstall demo check lint unit bench
+.PHONY: all module reader clean install uninstall check-system check-debug check-all check-qemu matrix pin dkms-install dkms-uninstall demo check lint unit bench

@@ -1,15 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Version A/B across real boots: the fixture driver at version 1.0.0
-# probing 10 ms, then at 2.0.0 probing 40 ms, five VM boots each, every boot
+# probing 10 ms, then at 2.0.0 probing 40 ms, BOOTS VM boots each, every boot
 # saved by `bootstamps save`. `bootstamps compare --group-by version` must
 # report both versions, a difference of medians within 10% of 30 ms, the
 # difference as significant, and name the version change; with the
 # fixture's inner function timed (spans=), name it as where the time moved.
-#   tests/ab.sh [FLAVOUR]   (default cloud-amd64)
+#   tests/ab.sh [FLAVOUR [BOOTS]]   (default cloud-amd64, 4 boots each)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 flavour=${1:-cloud-amd64}
+boots=${2:-4}
 work=${BST_WORK:-/tmp/bootstamps-work}
 dir=$work/ab-captures
 rm -rf "$dir"
@@ -18,8 +19,8 @@ ok() { pass=$((pass + 1)); echo "[ab] ok $1"; }
 not_ok() { fail=$((fail + 1)); echo "[ab] not ok $1 # $2"; }
 
 status=0
-"$top/tests/vm/run.sh" "$flavour" --ab "1.0.0:10:5:$dir" || status=1
-"$top/tests/vm/run.sh" "$flavour" --ab "2.0.0:40:5:$dir" || status=1
+"$top/tests/vm/run.sh" "$flavour" --ab "1.0.0:10:$boots:$dir" || status=1
+"$top/tests/vm/run.sh" "$flavour" --ab "2.0.0:40:$boots:$dir" || status=1
 
 B=$work/vm-$flavour-ab/reader/bootstamps
 if ! "$B" compare --group-by version --driver bst_fixture "$dir" | tee "$work/ab-compare.txt"; then
@@ -30,7 +31,7 @@ fi
 "$B" compare --group-by version --driver bst_fixture --format json "$dir" >"$work/ab-compare.json"
 row='.comparisons[0].rows[] | select(.metric == "probe bst_fixture")'
 t() { jq -e "$2" "$work/ab-compare.json" >/dev/null && ok "$1" || not_ok "$1" "$3: $(jq -c "$row" "$work/ab-compare.json" 2>/dev/null)"; }
-t both_versions '.comparisons[0].a.label == "1.0.0" and .comparisons[0].b.label == "2.0.0" and .comparisons[0].a.boots == 5 and .comparisons[0].b.boots == 5' "want 1.0.0 and 2.0.0, 5 boots each"
+t both_versions '.comparisons[0].a.label == "1.0.0" and .comparisons[0].b.label == "2.0.0" and .comparisons[0].a.boots == '"$boots"' and .comparisons[0].b.boots == '"$boots" "want 1.0.0 and 2.0.0, $boots boots each"
 t delta_near_30ms "$row | .delta_ms >= 27 and .delta_ms <= 33" "B-A not within 10% of 30 ms"
 t significant "$row | .significant == true and .p < 0.05 and .ci95_ms[0] > 0" "not significant"
 t names_the_change '.comparisons[0].changes[] | select(.what == "driver" and .name == "bst_fixture" and .a == "1.0.0" and .b == "2.0.0")' "version change not named"

@@ -3,10 +3,11 @@
 # dkms for real: `make dkms-install` for a Debian test kernel, boot the
 # module dkms built in the VM (tests/vm/run.sh --module), then
 # `make dkms-uninstall` and check that nothing is left behind.
-#   tests/dkms.sh FLAVOUR
+#   tests/dkms.sh FLAVOUR [run.sh options, e.g. --core]
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-flavour=${1:?usage: dkms.sh FLAVOUR}
+flavour=${1:?usage: dkms.sh FLAVOUR [RUN.SH OPTIONS]}
+shift
 work=${BST_WORK:-/tmp/bootstamps-work}/dkms-$flavour
 rm -rf "$work"
 mkdir -p "$work"
@@ -44,5 +45,5 @@ fi
 summary
 status=$?
 # The VM boots exactly the module dkms built (copied before uninstall).
-"$top/tests/vm/run.sh" "$flavour" --module "$work/bootstamps.ko" || status=1
+"$top/tests/vm/run.sh" "$flavour" --module "$work/bootstamps.ko" "$@" || status=1
 exit $status

@@ -25,7 +25,7 @@ if [ -e "$root/.bst-kbuild-root" ] && [ "$root" != / ]; then
 		esac
 	done
 	rc=0
-	chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C make -C "${kdir#"$root"}" "$@" || rc=$?
+	chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C make -j"$(nproc)" -C "${kdir#"$root"}" "$@" || rc=$?
 	for b in "${binds[@]}"; do
 		umount -l "$b"
 	done
@@ -39,6 +39,6 @@ if grep -q '^CONFIG_ARM64=y' "$kdir/.config" 2>/dev/null && [ "$(uname -m)" != a
 fi
 cc=$(sed -n 's/^CC = .*)\(gcc[-0-9]*\)$/\1/p' "$kdir/.kernelvariables" 2>/dev/null)
 if [ -n "$cc" ] && ! command -v "$prefix$cc" >/dev/null; then
-	exec make -C "$kdir" "${cross[@]}" CC="${prefix}gcc" "$@"
+	exec make -j"$(nproc)" -C "$kdir" "${cross[@]}" CC="${prefix}gcc" "$@"
 fi
-exec make -C "$kdir" "${cross[@]}" "$@"
+exec make -j"$(nproc)" -C "$kdir" "${cross[@]}" "$@"
