@@ -89,6 +89,7 @@ wait_for() {
 		i=$((i + 1))
 	done
 }
+not_there() { [ ! -e "$1" ]; }
 # Until the kernel-log backfill is done (it records for a while after load).
 backfill_done() { grep -q '^# kmsg backfill=done' $BST 2>/dev/null; }
 wait_backfill() { wait_for backfill_done; }
@@ -865,9 +866,16 @@ t_unload_mid_probe() {
 	snap
 	last=$(awk '$3 ~ /^probe\./ && / driver=bst_fixture / && !/ src=kmsg/ { e = $3 } END { print e }' /tmp/snap)
 	[ "$last" = probe.start ] || { WHY="no probe in progress (last fixture event: ${last:-none})"; return 1; }
-	rmmod bootstamps || { WHY="rmmod during a probe failed"; return 1; }
+	# rmmod runs bootstamps' exit, which unregisters its probes and then
+	# removes $BST, and then waits for every async probe (the held one
+	# too) before freeing the module: so it runs in the background, and
+	# the probe is let go once $BST is gone.
+	rmmod bootstamps &
+	rm_pid=$!
+	wait_for not_there $BST || { WHY="$BST still there while rmmod runs"; echo 0 >$F/hold; return 1; }
 	echo 0 >$F/hold
-	# The probe then returns through a kretprobe that no longer exists.
+	wait $rm_pid || { WHY="rmmod during a probe failed"; return 1; }
+	# The probe returned through a kretprobe that no longer exists.
 	wait_for grep -qx 0 $F/probing || { WHY="the fixture's probe did not complete"; return 1; }
 	[ "$(cat $F/last_probe_ns)" -gt 0 ] || { WHY="the fixture's probe did not complete"; return 1; }
 	rmmod bst_fixture
