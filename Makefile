@@ -83,7 +83,7 @@ check-debug:
 	tests/vm/run.sh debug
 
 matrix:
-	tests/deps.sh all
+	tests/deps.sh matrix
 	tests/matrix.sh
 
 pin:

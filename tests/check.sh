@@ -26,6 +26,9 @@
 #   system   make check-system: upgrades, second boots, uninstall boots
 #   debug    make check-debug: the KASAN/lockdep/kmemleak/KUnit kernel
 #   fuzz-long  five minutes per fuzz target
+#   bare-demo  make demo as the first command in a bare Debian 12 chroot
+#   bare-check make check likewise (make check-all only: it takes as long
+#              as make check)
 # CI (.ci/run) adds one tier-2 lane chosen from the commit's hash, so that
 # each runs every few commits.
 #
@@ -45,7 +48,9 @@ times=$BST_WORK/times.txt
 start=$(date +%s)
 deadline=$((start + ${BST_DEADLINE:-4500}))
 
-tier2_lanes="full-amd64 full-rt-amd64 full-sid full-cloud-arm64 full-bullseye-cloud system debug fuzz-long"
+tier2_lanes="full-amd64 full-rt-amd64 full-sid full-cloud-arm64 full-bullseye-cloud system debug fuzz-long bare-demo"
+# Too long for CI's rotation (a whole make check again): make check-all only.
+all_only_lanes="bare-check"
 
 # record NAME LOG RC SECONDS: a finished part's summary, failing cases and
 # time, into the files the summary is made of.
@@ -159,7 +164,9 @@ lane() {
 	system) run "$1" "$top/tests/system/run.sh" ;;
 	debug) run "$1" "$top/tests/vm/run.sh" debug ;;
 	fuzz-long) run "$1" "$top/tests/fuzz/run.sh" 300 ;;
-	*) echo "check.sh: unknown lane $1 (lanes: $tier2_lanes)" >&2
+	bare-demo) run "$1" "$top/tests/bare.sh" demo ;;
+	bare-check) run "$1" "$top/tests/bare.sh" check ;;
+	*) echo "check.sh: unknown lane $1 (lanes: $tier2_lanes $all_only_lanes)" >&2
 	   echo "$1: 0 passed, 1 failed, 0 skipped" >>"$summaries" ;;
 	esac
 }
@@ -167,7 +174,7 @@ lane() {
 case ${1:-check} in
 lanes) echo "$tier2_lanes"; exit 0 ;;
 check) tier1; shift ;;
-all) tier1; for l in $tier2_lanes; do lane "$l"; done; shift ;;
+all) tier1; for l in $tier2_lanes $all_only_lanes; do lane "$l"; done; shift ;;
 esac
 for l in "$@"; do lane "$l"; done
 

@@ -99,7 +99,7 @@ if [ -z "$suite" ]; then
 		# dkms builds against installed headers: this one package (and
 		# what it depends on) is installed, at its pinned version.
 		echo "kernel.sh: installing linux-headers-$release" >&2
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends --no-upgrade \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends --no-upgrade -o DPkg::Lock::Timeout=600 \
 			"linux-headers-$release=$(pin_version own "linux-headers-$release")" >&2
 	fi
 elif [ "$suite" = sid ]; then

@@ -71,9 +71,13 @@ is_builtin() { case " $BUILTIN " in *" $1 "*) return 0 ;; esac; return 1; }
 t_time() { echo "$1" | awk '{ print $2 }' | tr -d .; }
 
 # load NAME: insmod NAME and its dependencies (resolved on the host).
+# Like modprobe, each module gets the options the kernel command line
+# gives it (MODULE.PARAM=VALUE): busybox insmod alone would not.
 load() {
 	while read -r dep file; do
-		[ -d "/sys/module/$dep" ] || insmod "/mods/$file" || return 1
+		# shellcheck disable=SC2046
+		[ -d "/sys/module/$dep" ] ||
+			insmod "/mods/$file" $(tr ' ' '\n' </proc/cmdline | sed -n "s/^$dep\.//p") || return 1
 	done <"/mods/$1.deps"
 }
 
