@@ -329,32 +329,22 @@ lane_initramfs_tools() {
 		! grep -qE 'installed /|added bootstamps' "$d/itools.install_again.log"
 	verdict itools.install_idempotent $? "the second install changed something: $(grep -E 'installed /|added' "$d/itools.install_again.log" | head -n 2 | tr '\n' ';')"
 
-	if [ -n "$core" ]; then
-		check_softdeps itools.softdeps_load_bootstamps_first "$k1"
-		in_root "$root" lsinitramfs "/boot/initrd.img-$k1" >"$d/initrd-$k1.list" 2>&1
-		grep -q '/bootstamps\.ko' "$d/initrd-$k1.list" && grep -q 'modprobe.d/bootstamps.conf' "$d/initrd-$k1.list" &&
-			grep -q 'scripts/init-top/bootstamps' "$d/initrd-$k1.list"
-		verdict itools.initramfs_contents $? "initrd.img-$k1 lacks the module, the soft dependencies or the init-top script"
-		image || die itools.image "mke2fs -d failed"
-		boot itools.boot1 "$k1"
-		judge_boot itools.boot1 "$k1"
-		skipped itools.upgrades "core run: a newer version over this one, a second boot, the kernel upgrade and uninstall are make check-system's"
-		return
+	if [ -z "$core" ]; then
+		# Not in a core run: the next bootstamps release rolled out over this one, as an operator
+		# updates a fleet's image: `make install` from newer sources replaces
+		# the old version in dkms and in the initramfs; boot1 must run it.
+		v_old=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$root/tmp/bootstamps/dkms.conf")
+		v_new=$v_old.1
+		sed -i "s/^PACKAGE_VERSION=.*/PACKAGE_VERSION=\"$v_new\"/" "$root/tmp/bootstamps/dkms.conf"
+		make_in_root install itools.install_new_version
+		in_root "$root" dkms status -m bootstamps >"$d/dkms-status-new-version" 2>&1
+		grep -q "removed bootstamps $v_old from dkms" "$d/itools.install_new_version.log" &&
+			grep -q "added bootstamps $v_new to dkms" "$d/itools.install_new_version.log" &&
+			grep -q "bootstamps/$v_new, $k1, .*: installed" "$d/dkms-status-new-version" &&
+			! grep -q "${v_old}[,:]" "$d/dkms-status-new-version" && [ ! -e "$root/usr/src/bootstamps-$v_old" ] &&
+			[ "$(in_root "$root" modinfo -k "$k1" -F version bootstamps)" = "$v_new" ]
+		verdict itools.new_version_replaces_old $? "dkms status: $(tr '\n' ';' <"$d/dkms-status-new-version")"
 	fi
-	# The next bootstamps release rolled out over this one, as an operator
-	# updates a fleet's image: `make install` from newer sources replaces
-	# the old version in dkms and in the initramfs; boot1 must run it.
-	v_old=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$root/tmp/bootstamps/dkms.conf")
-	v_new=$v_old.1
-	sed -i "s/^PACKAGE_VERSION=.*/PACKAGE_VERSION=\"$v_new\"/" "$root/tmp/bootstamps/dkms.conf"
-	make_in_root install itools.install_new_version
-	in_root "$root" dkms status -m bootstamps >"$d/dkms-status-new-version" 2>&1
-	grep -q "removed bootstamps $v_old from dkms" "$d/itools.install_new_version.log" &&
-		grep -q "added bootstamps $v_new to dkms" "$d/itools.install_new_version.log" &&
-		grep -q "bootstamps/$v_new, $k1, .*: installed" "$d/dkms-status-new-version" &&
-		! grep -q "${v_old}[,:]" "$d/dkms-status-new-version" && [ ! -e "$root/usr/src/bootstamps-$v_old" ] &&
-		[ "$(in_root "$root" modinfo -k "$k1" -F version bootstamps)" = "$v_new" ]
-	verdict itools.new_version_replaces_old $? "dkms status: $(tr '\n' ';' <"$d/dkms-status-new-version")"
 	check_softdeps itools.softdeps_load_bootstamps_first "$k1"
 	in_root "$root" lsinitramfs "/boot/initrd.img-$k1" >"$d/initrd-$k1.list" 2>&1
 	grep -q '/bootstamps\.ko' "$d/initrd-$k1.list" && grep -q 'modprobe.d/bootstamps.conf' "$d/initrd-$k1.list" &&
@@ -364,6 +354,10 @@ lane_initramfs_tools() {
 	image || die itools.image "mke2fs -d failed"
 	boot itools.boot1 "$k1"
 	judge_boot itools.boot1 "$k1"
+	if [ -n "$core" ]; then
+		skipped itools.upgrades "core run: a newer version over this one, a second boot, the kernel upgrade and uninstall are make check-system's"
+		return
+	fi
 	grep -q "^# module_version=$v_new " "$d/itools.boot1.proc"
 	verdict itools.boot1.new_version_loaded $? "$(grep -m 1 '^# module_version' "$d/itools.boot1.proc")"
 	boot itools.boot2 "$k1"
