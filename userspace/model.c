@@ -98,6 +98,12 @@ int bst_model_build(const struct bst_capture *cap, struct bst_model *model,
 		sp.end = ev;
 		sp.dur_ns = (uint64_t)dur;
 		model->spans[model->nspans++] = sp;
+		/*
+		 * A closing event of an opening's type (a malformed file can
+		 * have one) is in a span already: it must not open another,
+		 * or there are more spans than events.
+		 */
+		closed[i] = 1;
 	}
 
 	/* Openings nobody closed were still running when the file was read. */
