@@ -819,7 +819,8 @@ t_readcheck() {
 	insmod /mods/bst_fixture.ko
 	for i in 1 2 3 4 5; do echo "read:check:$i" >$BST; done
 	rmmod bst_fixture
-	out=$(bst-vmtool readcheck $BST) || { WHY="$out"; return 1; }
+	# On a failure too the module goes, or every later case's insmod fails.
+	out=$(bst-vmtool readcheck $BST) || { WHY="$out"; rmmod bootstamps; return 1; }
 	diag "readcheck: $out"
 	rmmod bootstamps
 }
