@@ -23,6 +23,11 @@
 #include <linux/ptrace.h>
 #include <linux/sched/clock.h>
 #include <linux/string.h>
+/*
+ * Without CREATE_TRACE_POINTS this only declares the block tracepoints:
+ * BST_TP() checks our probes against them, and nothing is referenced.
+ */
+#include <trace/events/block.h>
 
 #include "bootstamps.h"
 #include "compat.h"
@@ -145,8 +150,8 @@ static void bst_on_rq_complete(BST_TP_RQ_COMPLETE_ARGS)
 
 /* Attached for the module's lifetime; see bst_block_init(). */
 static struct bst_tp bst_block_tps[] = {
-	{ .name = "block_rq_issue", .probe = bst_on_rq_issue },
-	{ .name = "block_rq_complete", .probe = bst_on_rq_complete },
+	BST_TP(block_rq_issue, bst_on_rq_issue),
+	BST_TP(block_rq_complete, bst_on_rq_complete),
 };
 
 /* ------------------------------------------------------------ add disk */

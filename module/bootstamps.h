@@ -6,6 +6,7 @@
 #ifndef _BST_BOOTSTAMPS_H
 #define _BST_BOOTSTAMPS_H
 
+#include <linux/build_bug.h>
 #include <linux/types.h>
 #include <linux/sched.h>
 
@@ -139,6 +140,7 @@ struct bst_event *bst_store_reserve(enum bst_event_type type);
 struct bst_event *bst_store_reserve_at(enum bst_event_type type, u64 boot_ns,
 				       u64 local_ns);
 void bst_store_commit(struct bst_event *ev);
+void bst_clock_pair(u64 *boot_ns, u64 *local_ns);
 struct bst_event *bst_store_reserve_mark(void);
 u32 bst_store_seq(const struct bst_event *ev);
 const struct bst_event *bst_store_get(u32 idx);
@@ -191,6 +193,26 @@ struct bst_tp {
 	struct tracepoint *tp;
 	bool on;
 };
+
+/*
+ * One entry of a table of tracepoint probes: @fn attached to the tracepoint
+ * named @tp. The tracepoint calls @fn with its own arguments whatever @fn's
+ * prototype says, so a mismatch reads garbage and kCFI kernels trap on the
+ * call. The entry does not build unless @fn has exactly the probe type
+ * that check_trace_callback_type_<tp>() takes: <trace/events/...h>
+ * declares it for the kernel being built for, and the file using BST_TP()
+ * includes that header. The name looked up at run time comes from the same
+ * @tp, so the tracepoint attached is the one checked. A mismatch stops the
+ * build at the .on initializer (.on starts false either way) with
+ * "negative width in bit-field" or, on newer kernels, "static assertion
+ * failed".
+ */
+#define BST_TP(tp, fn) {						\
+	.name = #tp,							\
+	.probe = fn,							\
+	.on = BUILD_BUG_ON_ZERO(!__same_type(&check_trace_callback_type_##tp, \
+					     void (*)(typeof(fn) *))),	\
+}
 
 int bst_tp_attach(struct bst_tp *t);
 void bst_tp_detach(struct bst_tp *t);

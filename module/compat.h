@@ -53,13 +53,15 @@ static inline bool bst_compat_probe_rc(long ret, int *rc)
 }
 
 /*
- * Tracepoint probe prototypes. A probe's prototype must match the
- * tracepoint's exactly: a mismatch reads garbage (kCFI kernels refuse the
- * call). block_rq_issue's request_queue argument is gone in Debian's
- * 5.10.223 already, so a version check cannot tell: Kbuild greps the
- * kernel's own header and defines BST_HAVE_RQ_ISSUE_QUEUE. block_rq_complete's
- * error is an int on 5.10 and a blk_status_t on 6.1 (kernels in between
- * are untested). sched_process_exec/exit are unchanged from 5.10 to 6.12.
+ * Tracepoint probe prototypes. A tracepoint calls its probes with its own
+ * arguments, whatever a probe's prototype says: a mismatch reads garbage,
+ * and kCFI kernels trap on the call. BST_TP() (bootstamps.h) checks each
+ * probe against <trace/events/...h> and stops the build on a mismatch, so
+ * a wrong line here cannot reach a running kernel.
+ *
+ * block_rq_issue's request_queue argument is gone in Debian's 5.10.223
+ * already, so a version cannot tell: Kbuild reads the kernel's own header
+ * and defines BST_HAVE_RQ_ISSUE_QUEUE.
  */
 #ifdef BST_HAVE_RQ_ISSUE_QUEUE
 #define BST_TP_RQ_ISSUE_ARGS	void *data, struct request_queue *q, \
@@ -67,12 +69,39 @@ static inline bool bst_compat_probe_rc(long ret, int *rc)
 #else
 #define BST_TP_RQ_ISSUE_ARGS	void *data, struct request *rq
 #endif
-#if KERNEL_VERSION(6, 0, 0) > LINUX_VERSION_CODE
+
+/*
+ * block_rq_complete's error is the errno until 5.15 and the blk_status_t
+ * itself from 5.16 ("block: don't call blk_status_to_errno in
+ * blk_update_request"). Returns the request's completion status as an
+ * errno either way.
+ */
+#if KERNEL_VERSION(5, 16, 0) > LINUX_VERSION_CODE
 #define BST_TP_RQ_COMPLETE_ARGS	void *data, struct request *rq, int error, \
 				unsigned int nr_bytes
+static inline int bst_compat_rq_errno(int error)
+{
+	return error;
+}
 #else
 #define BST_TP_RQ_COMPLETE_ARGS	void *data, struct request *rq, \
 				blk_status_t error, unsigned int nr_bytes
+static inline int bst_compat_rq_errno(blk_status_t error)
+{
+	return blk_status_to_errno(error);
+}
+#endif
+
+/*
+ * sched_process_exit gained group_dead in 6.16 ("sched/tracepoints: Move
+ * and extend the sched_process_exit() tracepoint"). sched_process_exec is
+ * (p, old_pid, bprm) from 5.10 to 7.x.
+ */
+#if KERNEL_VERSION(6, 16, 0) > LINUX_VERSION_CODE
+#define BST_TP_PROCESS_EXIT_ARGS	void *data, struct task_struct *p
+#else
+#define BST_TP_PROCESS_EXIT_ARGS	void *data, struct task_struct *p, \
+					bool group_dead
 #endif
 
 /* The kretprobe an instance belongs to (Kbuild greps kprobes.h for it). */
@@ -85,19 +114,6 @@ bst_compat_get_kretprobe(struct kretprobe_instance *ri)
 	return ri->rp;
 #endif
 }
-
-/* A request's completion status as an errno (5.10 passes one already). */
-#if KERNEL_VERSION(6, 0, 0) > LINUX_VERSION_CODE
-static inline int bst_compat_rq_errno(int error)
-{
-	return error;
-}
-#else
-static inline int bst_compat_rq_errno(blk_status_t error)
-{
-	return blk_status_to_errno(error);
-}
-#endif
 
 /* The disk a request is for: rq->rq_disk until 5.15 added q->disk. */
 static inline struct gendisk *bst_compat_rq_disk(struct request *rq)

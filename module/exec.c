@@ -14,6 +14,11 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+/*
+ * Without CREATE_TRACE_POINTS this only declares the sched tracepoints:
+ * BST_TP() checks our probes against them, and nothing is referenced.
+ */
+#include <trace/events/sched.h>
 
 #include "bootstamps.h"
 #include "compat.h"
@@ -238,7 +243,7 @@ static void bst_on_exec(void *data, struct task_struct *p, pid_t old_pid,
 	}
 }
 
-static void bst_on_exit(void *data, struct task_struct *p)
+static void bst_on_exit(BST_TP_PROCESS_EXIT_ARGS)
 {
 	struct bst_event *ev;
 	int i;
@@ -264,8 +269,8 @@ static void bst_on_exit(void *data, struct task_struct *p)
 }
 
 static struct bst_tp bst_exec_tps[] = {
-	{ .name = "sched_process_exec", .probe = bst_on_exec },
-	{ .name = "sched_process_exit", .probe = bst_on_exit },
+	BST_TP(sched_process_exec, bst_on_exec),
+	BST_TP(sched_process_exit, bst_on_exit),
 };
 
 int bst_exec_init(struct bst_hook_status *st)

@@ -2,6 +2,8 @@
 /*
  * Attach to core-kernel tracepoints by name. Their __tracepoint_* symbols
  * are not exported, so they are looked up with for_each_kernel_tracepoint().
+ * Nothing here can check a probe's prototype: the tables are built with
+ * BST_TP(), which checks it at build time.
  */
 #include <linux/string.h>
 #include <linux/tracepoint.h>
