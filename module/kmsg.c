@@ -85,13 +85,20 @@ static struct bst_event *bst_kmsg_probe_end(const struct bst_kmsg_ctx *c,
 					    const char *devname)
 {
 	struct bst_event *ev = bst_kmsg_event(c, BST_EV_PROBE_END);
+	const struct device_driver *drv = NULL;
 	struct device *dev;
 
 	if (!ev)
 		return NULL;
 	dev = bst_find_device(devname);
-	if (dev && dev->driver) {
-		bst_probe_fill(ev, dev, dev->driver);
+	/*
+	 * Read once, as dev_driver_string() does: an unbind may clear it
+	 * meanwhile, and the device lock could wait on a probe in progress.
+	 */
+	if (dev)
+		drv = READ_ONCE(dev->driver);
+	if (drv) {
+		bst_probe_fill(ev, dev, drv);
 		/* That was our worker; the log does not say how it probed. */
 		ev->flags &= ~BST_F_ASYNC;
 	}

@@ -118,6 +118,7 @@ static void __init bst_record_self(void)
 static int __init bst_init(void)
 {
 	char off[96] = "";
+	u64 local;
 	size_t i;
 	int ret;
 
@@ -125,8 +126,8 @@ static int __init bst_init(void)
 	if (ret)
 		return ret;
 
-	bst_load_boot = ktime_get_boottime_ns();
-	bst_load_offset = (s64)(local_clock() - bst_load_boot);
+	bst_clock_pair(&bst_load_boot, &local);
+	bst_load_offset = (s64)(local - bst_load_boot);
 
 	ret = bst_store_init(capacity, mark_quota);
 	if (ret) {

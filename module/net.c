@@ -4,6 +4,13 @@
  * its first IPv4 and IPv6 address. For ENA this is the chain probe ->
  * register -> link -> DHCP address that cloud-init waits on.
  *
+ * Only the initial network namespace is the boot's: a container's devices
+ * are not recorded (they would say nothing of the boot, tell its users'
+ * addresses to readers, and let anyone with a user namespace fill the
+ * store). The netdevice notifier is registered for init_net alone, so
+ * loading on a container host does not replay every container's devices;
+ * the address chains are global and filtered here.
+ *
  * The netdevice and inetaddr chains run in process context; the inet6addr
  * chain is atomic. All handlers only record: no lock, no allocation.
  */
@@ -12,6 +19,7 @@
 #include <linux/notifier.h>
 #include <net/addrconf.h>
 #include <net/if_inet6.h>
+#include <net/net_namespace.h>
 
 #include "bootstamps.h"
 
@@ -83,7 +91,8 @@ static int bst_netdev_notify(struct notifier_block *nb, unsigned long action,
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 
-	if (dev->flags & IFF_LOOPBACK)
+	/* Registered for init_net only; a device can still move out of it. */
+	if ((dev->flags & IFF_LOOPBACK) || !net_eq(dev_net(dev), &init_net))
 		return NOTIFY_DONE;
 	switch (action) {
 	case NETDEV_REGISTER:
@@ -112,6 +121,7 @@ static int bst_inet_notify(struct notifier_block *nb, unsigned long action,
 	struct bst_event *ev;
 
 	if (action != NETDEV_UP || (dev->flags & IFF_LOOPBACK) ||
+	    !net_eq(dev_net(dev), &init_net) ||
 	    bst_net_seen(BST_EV_NET_IPV4, dev->ifindex, -1))
 		return NOTIFY_DONE;
 	ev = bst_net_event(BST_EV_NET_IPV4, dev);
@@ -132,6 +142,7 @@ static int bst_inet6_notify(struct notifier_block *nb, unsigned long action,
 	struct bst_event *ev;
 
 	if (action != NETDEV_UP || (dev->flags & IFF_LOOPBACK) ||
+	    !net_eq(dev_net(dev), &init_net) ||
 	    bst_net_seen(BST_EV_NET_IPV6, dev->ifindex, ifa->scope))
 		return NOTIFY_DONE;
 	ev = bst_net_event(BST_EV_NET_IPV6, dev);
@@ -177,7 +188,7 @@ int bst_net_init(struct bst_hook_status *st)
 		bst_inet6_on = !register_inet6addr_notifier(&bst_inet6_nb);
 	/* Existing interfaces are replayed as REGISTER and UP, flagged. */
 	bst_net_replaying = true;
-	err = register_netdevice_notifier(&bst_netdev_nb);
+	err = register_netdevice_notifier_net(&init_net, &bst_netdev_nb);
 	bst_net_replaying = false;
 	if (err) {
 		bst_net_addr_exit();
@@ -190,6 +201,6 @@ int bst_net_init(struct bst_hook_status *st)
 
 void bst_net_exit(void)
 {
-	unregister_netdevice_notifier(&bst_netdev_nb);
+	unregister_netdevice_notifier_net(&init_net, &bst_netdev_nb);
 	bst_net_addr_exit();
 }

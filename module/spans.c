@@ -7,6 +7,7 @@
  * when it goes; the list can be changed at run time. A function that does
  * not exist or cannot be probed is shown in the header, never a failure.
  */
+#include <linux/ctype.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -40,17 +41,35 @@ struct bst_span_call {
 static struct bst_span_hook bst_span_hooks[BST_SPANS_MAX];
 static unsigned int bst_span_count;
 static bool bst_spans_ready;		/* the store exists: may attach */
+static bool bst_spans_loading = true;	/* bst_spans_init() has not run */
+static int bst_spans_load_err;		/* spans= given at load was bad */
 static DEFINE_MUTEX(bst_spans_lock);	/* the table, and attaching */
+
+/*
+ * The hook a call belongs to, or NULL. Where kretprobes do not use rethook
+ * (x86 5.11 to 5.18), unregister_kretprobe() clears the instance's
+ * kretprobe pointer while calls may still be in our handlers, so a
+ * handler can find none: rewriting spans= or unloading while a timed
+ * function runs. The kernel's own kretprobe_dispatcher() checks the same.
+ */
+static const struct bst_span_hook *bst_span_of(struct kretprobe_instance *ri)
+{
+	struct kretprobe *rp = bst_compat_get_kretprobe(ri);
+
+	return rp ? container_of(rp, struct bst_span_hook, krp) : NULL;
+}
 
 static int bst_fn_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	const struct bst_span_hook *h =
-		container_of(bst_compat_get_kretprobe(ri), struct bst_span_hook,
-			     krp);
+	const struct bst_span_hook *h = bst_span_of(ri);
 	struct bst_span_call *call = (struct bst_span_call *)ri->data;
-	struct bst_event *ev = bst_store_reserve(BST_EV_FN_START);
+	struct bst_event *ev;
 
 	call->start_seq = 0;
+	call->start_ns = 0;
+	if (!h)
+		return 1;	/* and no return handler for this call */
+	ev = bst_store_reserve(BST_EV_FN_START);
 	if (!ev) {
 		call->start_ns = ktime_get_boottime_ns();
 		return 0;
@@ -65,12 +84,14 @@ static int bst_fn_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 static int bst_fn_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	const struct bst_span_hook *h =
-		container_of(bst_compat_get_kretprobe(ri), struct bst_span_hook,
-			     krp);
+	const struct bst_span_hook *h = bst_span_of(ri);
 	const struct bst_span_call *call = (void *)ri->data;
-	struct bst_event *ev = bst_store_reserve(BST_EV_FN_END);
+	struct bst_event *ev;
 
+	/* No hook, or its entry saw none: there is no start to close. */
+	if (!h || !call->start_ns)
+		return 0;
+	ev = bst_store_reserve(BST_EV_FN_END);
 	if (!ev)
 		return 0;
 	bst_copy(ev->id.subject, h->func, &ev->flags);
@@ -113,7 +134,27 @@ static void bst_span_detach(struct bst_span_hook *h)
 	h->waiting = true;
 }
 
-/* "ena:ena_com_dev_reset,ena:ena_device_init" into the table. */
+/*
+ * Module and function names are C identifiers (a function may carry a
+ * compiler suffix such as ".isra.0", a module name a '-'), so they never
+ * need escaping in the header's words.
+ */
+static bool bst_span_name_ok(const char *s, size_t len, bool module)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!isalnum(s[i]) && s[i] != '_' &&
+		    !(module ? s[i] == '-' : s[i] == '.'))
+			return false;
+	return true;
+}
+
+/*
+ * "ena:ena_com_dev_reset,ena:ena_device_init" into the table. Module
+ * names are kept as the kernel spells them, '-' as '_' (modprobe takes
+ * both).
+ */
 static int bst_spans_parse(const char *val, struct bst_span_hook *t,
 			   unsigned int *n)
 {
@@ -127,7 +168,9 @@ static int bst_spans_parse(const char *val, struct bst_span_hook *t,
 		size_t flen = colon ? len - mlen - 1 : 0;
 
 		if (!colon || !mlen || !flen || mlen >= MODULE_NAME_LEN ||
-		    flen >= BST_SPAN_NAME_MAX || memchr(colon + 1, ':', flen)) {
+		    flen >= BST_SPAN_NAME_MAX ||
+		    !bst_span_name_ok(p, mlen, true) ||
+		    !bst_span_name_ok(colon + 1, flen, false)) {
 			pr_err("spans: '%.*s' is not module:function\n",
 			       (int)len, p);
 			return -EINVAL;
@@ -138,11 +181,13 @@ static int bst_spans_parse(const char *val, struct bst_span_hook *t,
 		}
 		memcpy(t[*n].module, p, mlen);
 		t[*n].module[mlen] = '\0';
+		strreplace(t[*n].module, '-', '_');
 		memcpy(t[*n].func, colon + 1, flen);
 		t[*n].func[flen] = '\0';
-		/* The text is already "module:function", as kprobes want it. */
-		memcpy(t[*n].symbol, p, len);
-		t[*n].symbol[len] = '\0';
+		/* "module:function", as kprobes want it: mlen + flen < size. */
+		memcpy(t[*n].symbol, t[*n].module, mlen);
+		t[*n].symbol[mlen] = ':';
+		memcpy(t[*n].symbol + mlen + 1, t[*n].func, flen + 1);
 		t[*n].waiting = true;
 		(*n)++;
 		p += len;
@@ -152,6 +197,11 @@ static int bst_spans_parse(const char *val, struct bst_span_hook *t,
 	return 0;
 }
 
+/*
+ * A bad list is refused. At load (modprobe.d, the kernel command line) it
+ * is not an error of the whole module: the boot is still recorded, with
+ * "spans=off:-22" in the header and the reason in the kernel log.
+ */
 static int bst_spans_set(const char *val, const struct kernel_param *kp)
 {
 	static struct bst_span_hook parsed[BST_SPANS_MAX];
@@ -161,7 +211,13 @@ static int bst_spans_set(const char *val, const struct kernel_param *kp)
 	mutex_lock(&bst_spans_lock);
 	memset(parsed, 0, sizeof(parsed));
 	err = bst_spans_parse(val, parsed, &n);
-	if (!err) {
+	if (bst_spans_load_err) {
+		pr_err("spans: off since load (a bad list); reload to set it\n");
+		err = -EINVAL;
+	} else if (err && bst_spans_loading) {
+		bst_spans_load_err = err;
+		err = 0;
+	} else if (!err) {
 		for (i = 0; i < bst_span_count; i++)
 			bst_span_detach(&bst_span_hooks[i]);
 		memcpy(bst_span_hooks, parsed, sizeof(parsed));
@@ -255,8 +311,14 @@ void bst_spans_show(struct seq_file *m)
 int bst_spans_init(struct bst_hook_status *st)
 {
 	unsigned int i;
-	int err = register_module_notifier(&bst_spans_module_nb);
+	int err;
 
+	mutex_lock(&bst_spans_lock);
+	bst_spans_loading = false;
+	mutex_unlock(&bst_spans_lock);
+	if (bst_spans_load_err)
+		return bst_spans_load_err;
+	err = register_module_notifier(&bst_spans_module_nb);
 	if (err)
 		return err;
 	mutex_lock(&bst_spans_lock);

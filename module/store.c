@@ -8,6 +8,7 @@
  * counts further events as dropped; it never overwrites one.
  */
 #include <linux/atomic.h>
+#include <linux/irqflags.h>
 #include <linux/sched/clock.h>
 #include <linux/smp.h>
 #include <linux/string.h>
@@ -88,6 +89,21 @@ struct bst_event *bst_store_reserve_at(enum bst_event_type type, u64 boot_ns,
 	/* current->comm is ours to read; get_task_comm() would take a lock. */
 	strscpy(ev->comm, current->comm, sizeof(ev->comm));
 	return ev;
+}
+
+/*
+ * Both clocks now, back to back: preemption or an interrupt between the
+ * two reads would skew their difference, which converts every kernel-log
+ * time. Interrupts are off for two clock reads only.
+ */
+void bst_clock_pair(u64 *boot_ns, u64 *local_ns)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	*boot_ns = ktime_get_boottime_ns();
+	*local_ns = local_clock();
+	local_irq_restore(flags);
 }
 
 /* Claim a slot for an event happening now. */
@@ -171,8 +187,19 @@ const struct bst_event *bst_store_find_open(enum bst_event_type type,
 			continue;
 		if (bus && strcmp(ev->id.bus, bus))
 			continue;
-		if (ev->start_seq && !closed) {
-			closed = ev->start_seq;
+		/*
+		 * A closing event of another kind says nothing of ours: a
+		 * tracked program named like a module (track=nvme) exits
+		 * through the same subject as that module's spans.
+		 */
+		if (ev->start_seq) {
+			const struct bst_event *start;
+
+			if (closed)
+				continue;
+			start = bst_store_get(ev->start_seq - 1);
+			if (start && start->type == type)
+				closed = ev->start_seq;
 			continue;
 		}
 		if (ev->type != type)

@@ -164,6 +164,20 @@ static int out_close(struct out *o)
 enum cmd { C_SHOW, C_PLOT, C_TRACE, C_PROM };
 
 /* show, plot, trace, prom: read one capture and write one output. */
+/* Why the live file could not be read, and what to do about it. */
+static void live_file_hint(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+
+	if (fd >= 0)
+		close(fd);
+	else if (errno == ENOENT)
+		fprintf(stderr, "bootstamps: is the module loaded? (modprobe bootstamps)\n");
+	else if (errno == EACCES || errno == EPERM)
+		fprintf(stderr, "bootstamps: only root with CAP_SYSLOG may read %s, or the group the module was given as read_gid= (docs/format.md)\n",
+			path);
+}
+
 static int one_capture(enum cmd cmd, const char *name, int argc, char **argv)
 {
 	const char *path = BST_PROC_PATH, *out_path = NULL, *format = "table";
@@ -212,7 +226,7 @@ static int one_capture(enum cmd cmd, const char *name, int argc, char **argv)
 	if (bst_parse_file(path, &cap, &err)) {
 		fprintf(stderr, "bootstamps: %s\n", err.msg);
 		if (!given)
-			fprintf(stderr, "bootstamps: is the module loaded? (modprobe bootstamps)\n");
+			live_file_hint(path);
 		return 2;
 	}
 	if (bst_model_build(&cap, &model, &err)) {

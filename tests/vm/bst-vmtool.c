@@ -5,6 +5,11 @@
  *                                write TEXT (with \n, \xHH escapes) in one
  *                                write(2), as user N if given; print
  *                                "ok N" or the errno name
+ *   bst-vmtool [--uid N] read FILE
+ *                                read FILE whole; print "ok BYTES" or the
+ *                                errno name
+ *   bst-vmtool --drop-cap N ...  first drop capability N (CAP_SYSLOG is
+ *                                34) from every set, then go on
  *   bst-vmtool [--uid N] exec CMD...
  *                                run CMD (as user N if given)
  *   bst-vmtool now               print CLOCK_BOOTTIME in ns, an oracle
@@ -12,12 +17,13 @@
  *   bst-vmtool writers FILE N M  N threads, released together, each
  *                                write M markers "w<thread>.<i>"; print
  *                                "ok=A ENOSPC=B other=C"
- *   bst-vmtool readcheck FILE    read FILE whole, then in pieces of many
- *                                sizes and at every offset (pread and
- *                                lseek+read); print "ok ..." or the first
- *                                difference. Only the header's
- *                                local_offset_ns value, measured at each
- *                                read, may differ.
+ *   bst-vmtool readcheck FILE    open FILE, read it whole, write a marker,
+ *                                then read the same open file again in
+ *                                pieces of many sizes and at every offset
+ *                                (pread and lseek+read): every byte must
+ *                                be the same; a new open must show every
+ *                                line and the marker. Print "ok ..." or
+ *                                the first difference.
  *   bst-sleep MS STATUS          (as a link named bst-sleep) sleep MS ms,
  *                                then exit with STATUS: a program that
  *                                really execs, for the track= tests
@@ -31,6 +37,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -164,64 +172,103 @@ static long read_file(const char *file, char *buf, size_t chunk)
 	return len;
 }
 
-/* The bytes of the header's local_offset_ns value, re-measured by every read. */
-static size_t mask_from, mask_to;
-
 static int differs(const char *ref, const char *got, size_t off, size_t n)
 {
-	size_t i;
+	return memcmp(ref + off, got, n) != 0;
+}
 
-	for (i = 0; i < n; i++) {
-		size_t at = off + i;
+/* Record a marker through a file of its own, as any writer would. */
+static int write_marker(const char *file, const char *text)
+{
+	int fd = open(file, O_WRONLY);
+	ssize_t n;
 
-		if (at >= mask_from && at < mask_to)
-			continue;
-		if (ref[at] != got[i])
-			return 1;
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* Every event line of ref (a whole read) is also in got, in any order. */
+static const char *missing_line(const char *ref, long ref_len, const char *got)
+{
+	static char line[4096];
+	const char *p = ref, *end = ref + ref_len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', end - p);
+		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+
+		if (*p != '#' && n < sizeof(line)) {
+			memcpy(line, p, n);
+			line[n] = '\0';
+			if (!strstr(got, line))
+				return line;
+		}
+		p += n;
 	}
-	return 0;
+	return NULL;
+}
+
+/* The value of a header field "key=N" in a NUL-terminated file, or -1. */
+static long long header_count(const char *text, const char *key)
+{
+	char pat[64];
+	const char *at;
+
+	snprintf(pat, sizeof(pat), " %s=", key);
+	at = strstr(text, pat);
+	return at ? atoll(at + strlen(pat)) : -1;
 }
 
 static int readcheck(const char *file)
 {
 	static const size_t sizes[] = { 1, 2, 3, 5, 7, 13, 64, 100, 511, 4095, 4096, 4097, 65536 };
 	const size_t nsizes = sizeof(sizes) / sizeof(sizes[0]);
-	char *ref = malloc(READ_MAX), *got = malloc(READ_MAX);
-	long len, again;
-	const char *m;
+	char *ref = malloc(READ_MAX + 1), *got = malloc(READ_MAX + 1);
+	const char *lost;
+	int refused = 0;
+	long len, n2;
 	size_t s, k;
 	int fd;
 
 	if (!ref || !got)
 		return 2;
-	/* The reference: two whole reads of the same length. */
-	len = read_file(file, ref, 65536);
-	again = read_file(file, got, 65536);
-	if (len <= 0 || again != len) {
-		printf("whole reads differ in length: %ld, then %ld\n", len, again);
-		return 1;
-	}
-	m = memmem(ref, len, "local_offset_ns=", 16);
-	if (m) {
-		mask_from = m - ref + 16;
-		for (mask_to = mask_from; mask_to < (size_t)len && ref[mask_to] != ' ' && ref[mask_to] != '\n'; mask_to++)
-			;
-	}
-	if (differs(ref, got, 0, len)) {
-		printf("two whole reads differ\n");
-		return 1;
-	}
-	for (s = 0; s < nsizes; s++) {
-		long n = read_file(file, got, sizes[s]);
-
-		if (n != len || differs(ref, got, 0, len)) {
-			printf("reads of %zu bytes: %ld bytes, want %ld, or different bytes\n", sizes[s], n, len);
-			return 1;
-		}
-	}
+	/* One open file is one snapshot: the reference is its first read. */
 	fd = open(file, O_RDONLY);
 	if (fd < 0)
 		return 2;
+	len = read_chunks(fd, ref, 65536);
+	if (len <= 0) {
+		printf("the first read failed: %ld\n", len);
+		return 1;
+	}
+	/*
+	 * Events that arrive now belong to later opens, not to this one. In
+	 * a full store the marker is refused, and the header counts it.
+	 */
+	if (write_marker(file, "read:check:late\n")) {
+		if (errno != ENOSPC) {
+			printf("writing a marker failed: %s\n", strerror(errno));
+			return 1;
+		}
+		refused = 1;
+	}
+	for (s = 0; s < nsizes; s++) {
+		long n;
+
+		if (lseek(fd, 0, SEEK_SET) != 0) {
+			printf("lseek to 0 failed: %s\n", strerror(errno));
+			return 1;
+		}
+		n = read_chunks(fd, got, sizes[s]);
+		if (n != len || differs(ref, got, 0, len)) {
+			printf("rereads of %zu bytes on one open file: %ld bytes, want %ld, or different bytes\n",
+			       sizes[s], n, len);
+			return 1;
+		}
+	}
 	for (k = 0; k <= (size_t)len + 1; k++) {
 		size_t want = sizes[k % nsizes];
 		ssize_t n;
@@ -244,13 +291,55 @@ static int readcheck(const char *file)
 		}
 		if (n <= 0 || (size_t)n > want || k + n > (size_t)len || differs(ref, got, k, n)) {
 			printf("%s of %zu bytes at offset %zu: got %zd bytes%s\n", k % 2 ? "pread" : "lseek+read",
-			       want, k, n, n > 0 ? ", different from the whole read" : "");
+			       want, k, n, n > 0 ? ", different from the first read" : "");
 			return 1;
 		}
 	}
 	close(fd);
-	printf("ok %ld bytes, %zu read sizes, every offset\n", len, nsizes);
+	/* A new open sees every event the old one did, and the late marker. */
+	n2 = read_file(file, got, 65536);
+	if (n2 <= 0) {
+		printf("a second open read %ld bytes\n", n2);
+		return 1;
+	}
+	got[n2] = '\0';
+	lost = missing_line(ref, len, got);
+	if (lost) {
+		printf("a second open lost the line: %s", lost);
+		return 1;
+	}
+	if (!refused && !strstr(got, " mark read:check:late ")) {
+		printf("a second open does not show the marker written after the first\n");
+		return 1;
+	}
+	ref[len] = '\0';
+	if (refused && header_count(got, "markers_refused") <= header_count(ref, "markers_refused")) {
+		printf("the store was full, and a second open does not count the refused marker\n");
+		return 1;
+	}
+	printf("ok %ld bytes, %zu read sizes, every offset, one snapshot per open (late marker %s)\n", len, nsizes,
+	       refused ? "refused, counted" : "shown");
 	return 0;
+}
+
+/*
+ * Drop capability cap from this process's effective, permitted and
+ * inheritable sets (and its bounding set, so an exec cannot regain it),
+ * without libcap: the VM has no capsh.
+ */
+static int drop_cap(int cap)
+{
+	struct { unsigned int version; int pid; } hdr = { 0x20080522, 0 };	/* v3 */
+	struct { unsigned int eff, perm, inh; } data[2];
+
+	if (cap < 0 || cap > 63 || prctl(PR_CAPBSET_DROP, cap, 0, 0, 0))
+		return -1;
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	data[cap / 32].eff &= ~(1u << (cap % 32));
+	data[cap / 32].perm &= ~(1u << (cap % 32));
+	data[cap / 32].inh &= ~(1u << (cap % 32));
+	return (int)syscall(SYS_capset, &hdr, data);
 }
 
 int main(int argc, char **argv)
@@ -263,6 +352,14 @@ int main(int argc, char **argv)
 
 		nanosleep(&ts, NULL);
 		return atoi(argv[2]);
+	}
+	if (argc > 3 && !strcmp(argv[1], "--drop-cap")) {
+		if (drop_cap(atoi(argv[2]))) {
+			perror("bst-vmtool: dropping a capability");
+			return 2;
+		}
+		argc -= 2;
+		argv += 2;
 	}
 	if (argc > 3 && !strcmp(argv[1], "--uid")) {
 		uid_t uid = (uid_t)strtoul(argv[2], NULL, 10);
@@ -304,10 +401,27 @@ int main(int argc, char **argv)
 		printf("ok %zd\n", n);
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "read")) {
+		char *buf = malloc(READ_MAX);
+		int fd = open(argv[2], O_RDONLY);
+		long n;
+
+		if (fd < 0 || !buf) {
+			printf("%s\n", errno_name(errno));
+			return 1;
+		}
+		n = read_chunks(fd, buf, 65536);
+		if (n < 0) {
+			printf("%s\n", errno_name(errno));
+			return 1;
+		}
+		printf("ok %ld\n", n);
+		return 0;
+	}
 	if (argc == 5 && !strcmp(argv[1], "writers"))
 		return writers(argv[2], atoi(argv[3]), atoi(argv[4]));
 	if (argc == 3 && !strcmp(argv[1], "readcheck"))
 		return readcheck(argv[2]);
-	fprintf(stderr, "usage: bst-vmtool [--uid N] write FILE TEXT | exec CMD... | now | writers FILE N M | readcheck FILE\n");
+	fprintf(stderr, "usage: bst-vmtool [--drop-cap N] [--uid N] write FILE TEXT | read FILE | exec CMD... | now | writers FILE N M | readcheck FILE\n");
 	return 2;
 }

@@ -468,6 +468,25 @@ t_net() {
 }
 check net.milestones t_net
 
+# A device that an unprivileged user makes in a network namespace of their
+# own is not the boot's: nothing of it is recorded.
+t_net_namespace() {
+	# Debian's switch for unprivileged user namespaces, where it exists.
+	[ ! -e /proc/sys/kernel/unprivileged_userns_clone ] || echo 1 >/proc/sys/kernel/unprivileged_userns_clone
+	out=$(bst-vmtool --uid 1000 exec unshare -U -r -n sh -c \
+		'ip link add bstns0 type dummy && ip link set bstns0 up && ip addr add 10.9.9.9/24 dev bstns0 && echo made' 2>&1)
+	[ "$out" = made ] || { WHY="uid 1000 could not make a device in a namespace of its own: $out"; return 1; }
+	snap
+	line=$(grep -E ' bstns0 | addr=10\.9\.9\.9/' /tmp/snap | head -n 1)
+	[ -z "$line" ] || { WHY="recorded: $line"; return 1; }
+}
+if [ -e /mods/dummy.deps ] || [ -d /sys/module/dummy ]; then
+	load dummy 2>/dev/null
+	check net.other_namespace t_net_namespace
+else
+	skip net.other_namespace "this kernel has no dummy network driver"
+fi
+
 # The link-local address is added (tentative) when eth0 comes up; the
 # inet6addr notifier that reports it runs in atomic context.
 t_net6() {
@@ -597,6 +616,24 @@ t_nonroot() {
 	[ -z "$(q mark hello)" ] || { WHY="a refused marker was recorded"; return 1; }
 }
 check mark.unprivileged t_nonroot
+
+# Who may read: root with CAP_SYSLOG, as dmesg_restrict asks of dmesg; not
+# a user, not root in a user namespace, not root without CAP_SYSLOG (a
+# container's default).
+t_read_private() {
+	[ "$(stat -c '%a %u %g' $BST)" = "600 0 0" ] || { WHY="mode, owner: $(stat -c '%a %u %g' $BST)"; return 1; }
+	out=$(bst-vmtool read $BST)
+	case $out in "ok "*) ;; *) WHY="root got '$out'"; return 1 ;; esac
+	out=$(bst-vmtool --uid 1000 read $BST)
+	[ "$out" = EACCES ] || { WHY="uid 1000 got '$out'"; return 1; }
+	out=$(unshare -U -r bst-vmtool read $BST)
+	[ "$out" = EACCES ] || { WHY="root in a user namespace got '$out'"; return 1; }
+	out=$(bst-vmtool --drop-cap 34 read $BST)
+	[ "$out" = EACCES ] || { WHY="root without CAP_SYSLOG got '$out'"; return 1; }
+	bst-vmtool --uid 1000 exec bootstamps >/dev/null 2>/tmp/err
+	[ $? = 2 ] && grep -q 'read_gid=' /tmp/err || { WHY="the reader as uid 1000 said: $(cat /tmp/err)"; return 1; }
+}
+check privacy.root_only t_read_private
 
 t_mark_cmd() {
 	bootstamps mark reader:mark || { WHY="bootstamps mark failed as root"; return 1; }
@@ -750,6 +787,38 @@ t_params() {
 }
 check params t_params
 
+# A bad spans= at load turns the spans hook off and loads the rest: a typo
+# in modprobe.d must not lose the boot. Module names are the kernel's,
+# '-' as '_'.
+t_spans_params() {
+	insmod /mods/bootstamps.ko 'spans=ena:f;x' || { WHY="a bad spans= did not load"; return 1; }
+	snap
+	echo bst_fixture:bst_fixture_wait >/sys/module/bootstamps/parameters/spans 2>/dev/null && ok_write=1 || ok_write=0
+	rmmod bootstamps
+	grep -q '^# hooks .* spans=off:-22' /tmp/snap || { WHY="hooks: $(grep '^# hooks' /tmp/snap)"; return 1; }
+	dmesg | grep -q "spans: 'ena:f;x' is not module:function" || { WHY="no message for the bad spans="; return 1; }
+	[ $ok_write = 0 ] || { WHY="spans= was accepted at run time with the hook off"; return 1; }
+	insmod /mods/bootstamps.ko spans=bst-fixture:bst_fixture_wait || { WHY="spans=bst-fixture:... did not load"; return 1; }
+	insmod /mods/bst_fixture.ko
+	snap
+	rmmod bst_fixture; rmmod bootstamps
+	grep -qx '# spans bst_fixture:bst_fixture_wait=on' /tmp/snap || { WHY="spans: $(grep '^# spans' /tmp/snap)"; return 1; }
+}
+check spans.params t_spans_params
+
+# read_gid=N: that group reads the file too, without CAP_SYSLOG; no other.
+t_read_gid() {
+	insmod /mods/bootstamps.ko read_gid=1000 || { WHY="insmod read_gid=1000 failed"; return 1; }
+	st=$(stat -c '%a %u %g' $BST)
+	out=$(bst-vmtool --uid 1000 read $BST)
+	out2=$(bst-vmtool --uid 1001 read $BST)
+	rmmod bootstamps
+	[ "$st" = "640 0 1000" ] || { WHY="mode, owner: $st"; return 1; }
+	case $out in "ok "*) ;; *) WHY="uid 1000 (gid 1000) got '$out'"; return 1 ;; esac
+	[ "$out2" = EACCES ] || { WHY="uid 1001 got '$out2'"; return 1; }
+}
+check privacy.read_gid t_read_gid
+
 # ------------------------------------------------------------ stress
 # Lifetimes under load. Any splat panics the VM (panic_on_warn, oops=panic)
 # and the host fails the run, so these pass only if nothing went wrong.
@@ -811,17 +880,21 @@ t_writers() {
 }
 stress stress.writers_10k t_writers
 
-# Reads of every size and at every offset, with lseek and pread, agree
-# with one whole read of the file.
+# One open file is one snapshot: reads of every size and at every offset,
+# with lseek and pread, agree byte for byte with its first read, though a
+# marker is written in between; a new open shows that marker (or, the
+# store being full, that it was refused).
 t_readcheck() {
+	# A small file: every offset re-renders it from the start. The
+	# backfill fills it, so readcheck's marker is refused and counted.
 	insmod /mods/bootstamps.ko capacity=64 || { WHY="insmod capacity=64"; return 1; }
 	wait_backfill
 	insmod /mods/bst_fixture.ko
 	for i in 1 2 3 4 5; do echo "read:check:$i" >$BST; done
 	rmmod bst_fixture
 	# On a failure too the module goes, or every later case's insmod fails.
-	out=$(bst-vmtool readcheck $BST) || { WHY="$out"; rmmod bootstamps; return 1; }
-	diag "readcheck: $out"
+	out=$(bst-vmtool readcheck $BST) || { WHY="$out ($(grep '^# capacity' $BST))"; rmmod bootstamps; return 1; }
+	diag "readcheck: $out ($(grep '^# capacity' $BST))"
 	rmmod bootstamps
 }
 stress stress.reads_every_offset t_readcheck
@@ -886,6 +959,55 @@ t_unload_mid_probe() {
 	rmmod bst_fixture
 }
 stress stress.unload_mid_probe t_unload_mid_probe
+
+# spans= is rewritten while a timed function runs: its kretprobe goes away
+# mid-call. Where kretprobes do not use rethook (Debian's 6.1 arm64; x86
+# 5.11 to 5.18) unregistering clears the instance's kretprobe pointer
+# under handlers that may still be running; the call must end without a
+# crash and without an fn.end for a span whose hook is gone.
+t_spans_mid_call() {
+	insmod /mods/bootstamps.ko spans=bst_fixture:bst_fixture_probe || { WHY="insmod"; return 1; }
+	wait_backfill
+	insmod /mods/bst_fixture.ko hold=1 async_probe=1 || { WHY="insmod fixture"; rmmod bootstamps; return 1; }
+	F=/sys/module/bst_fixture/parameters
+	if ! wait_for grep -qx 1 $F/probing; then
+		WHY="the fixture's probe never started"
+		echo 0 >$F/hold
+		rmmod bst_fixture; rmmod bootstamps
+		return 1
+	fi
+	snap
+	start=$(awk '$3 == "fn.start" && $4 == "bst_fixture_probe" { s = $1 } END { print s }' /tmp/snap)
+	echo >/sys/module/bootstamps/parameters/spans
+	echo 0 >$F/hold
+	wait_for grep -qx 0 $F/probing || WHY="the fixture's probe did not complete"
+	snap
+	rmmod bst_fixture; rmmod bootstamps
+	[ -z "$WHY" ] || return 1
+	[ -n "$start" ] || { WHY="no fn.start for the held call"; return 1; }
+	! grep -q '^# spans' /tmp/snap || { WHY="spans still listed after the rewrite: $(grep '^# spans' /tmp/snap)"; return 1; }
+	line=$(awk -v s="start=$start" '$3 == "fn.end" { for (i = 5; i <= NF; i++) if ($i == s) print }' /tmp/snap)
+	[ -z "$line" ] || { WHY="an fn.end for a span whose hook was removed: $line"; return 1; }
+}
+check spans.rewrite_mid_call t_spans_mid_call
+
+# A tracked program named like a module exits between that module's load
+# and its unload: the unload is still an unload, not a failed init that
+# lasted the module's lifetime.
+t_going_after_tracked_exit() {
+	insmod /mods/bootstamps.ko track=bst_fixture || { WHY="insmod"; return 1; }
+	insmod /mods/bst_fixture.ko || { WHY="insmod fixture"; rmmod bootstamps; return 1; }
+	cp /bin/busybox /tmp/bst_fixture
+	/tmp/bst_fixture >/dev/null 2>&1	# no such applet: an exec and an exit
+	rmmod bst_fixture
+	snap
+	rmmod bootstamps
+	[ -n "$(q exit bst_fixture)" ] || { WHY="the tracked program's exit was not recorded"; return 1; }
+	line=$(q module.going bst_fixture | tail -n 1)
+	case $line in *" phase=unload "*) ;; *) WHY="module.going: ${line:-none}"; return 1 ;; esac
+	case $line in *" start="*) WHY="module.going closes a span: $line"; return 1 ;; esac
+}
+check module.unload_after_tracked_exit t_going_after_tracked_exit
 
 # The module's pure logic under KUnit (tests/kunit/), where the kernel has
 # it: every case of both suites becomes a result here.

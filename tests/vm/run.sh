@@ -201,6 +201,10 @@ if is_module nvme; then
 	nvme_is_module=1
 	mods+=(nvme)
 fi
+# A device an unprivileged user can make in a network namespace of its own.
+if is_module dummy; then
+	mods+=(dummy)
+fi
 if is_module ext4; then
 	ext4_module=1
 	mods+=(ext4)
