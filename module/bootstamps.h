@@ -221,6 +221,7 @@ void bst_tp_sync(void);
 /* exec.c */
 int bst_exec_init(struct bst_hook_status *st);
 void bst_exec_exit(void);
+u64 bst_exec_user_refused(void);
 
 /* net.c */
 int bst_net_init(struct bst_hook_status *st);

@@ -6,6 +6,7 @@
  * ignored after one compare, so the machine's exec rate does not matter.
  */
 #include <linux/binfmts.h>
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
 #include <linux/module.h>
@@ -37,17 +38,46 @@ struct bst_track {
 
 static struct bst_track __rcu *bst_track;
 static DEFINE_MUTEX(bst_track_lock);
+static const char bst_track_default[] = BST_TRACK_DEFAULT;
+static bool bst_track_loading = true;	/* bst_exec_init() has not run */
 
 /* Tracked processes still running, so that their exit closes the span. */
 #define BST_LIVE_SLOTS		64
 struct bst_live {
 	atomic_t pid;		/* 0 = free */
 	u32 seq;
+	bool user;		/* counts against bst_user_live */
 	u64 start_ns;
 };
 
 static struct bst_live bst_live[BST_LIVE_SLOTS];
 static atomic_t bst_live_count = ATOMIC_INIT(0);
+
+/*
+ * Anyone can run a program named like a tracked one (a copy of /bin/true
+ * called ~/sshd), so what users other than root cause has a quota of its
+ * own, as markers do, and may hold at most half the exit-tracking slots:
+ * a loop of fake sshds cannot crowd out the boot's events.
+ */
+#define BST_USER_EXEC_QUOTA_DEFAULT	64
+static unsigned int user_exec_quota = BST_USER_EXEC_QUOTA_DEFAULT;
+module_param(user_exec_quota, uint, 0444);
+MODULE_PARM_DESC(user_exec_quota, "Most tracked execs recorded from users other than root (default 64)");
+
+static atomic_t bst_user_execs = ATOMIC_INIT(0);
+static atomic_t bst_user_live = ATOMIC_INIT(0);
+static atomic64_t bst_user_execs_refused = ATOMIC64_INIT(0);
+
+u64 bst_exec_user_refused(void)
+{
+	return atomic64_read(&bst_user_execs_refused);
+}
+
+/* Real uid 0 in the initial user namespace: not a user, not a container. */
+static bool bst_exec_by_root(void)
+{
+	return uid_eq(current_uid(), GLOBAL_ROOT_UID);
+}
 
 static int bst_track_parse(const char *val, struct bst_track *t)
 {
@@ -85,6 +115,15 @@ static int bst_track_set(const char *val, const struct kernel_param *kp)
 	if (!t)
 		return -ENOMEM;
 	err = bst_track_parse(val, t);
+	/*
+	 * At load (modprobe.d, the kernel command line) a bad list must not
+	 * lose the boot: the default list is used, and the log says so.
+	 * Written at run time, it is refused.
+	 */
+	if (err && bst_track_loading && val != bst_track_default) {
+		pr_err("track: using the default list instead\n");
+		err = bst_track_parse(bst_track_default, t);
+	}
 	if (err) {
 		kfree(t);
 		return err;
@@ -204,6 +243,7 @@ static void bst_on_exec(void *data, struct task_struct *p, pid_t old_pid,
 	const char *name = bst_basename(bprm->filename);
 	struct super_block *sb = file_inode(bprm->file)->i_sb;
 	struct bst_event *ev;
+	bool user;
 	int i;
 
 	if (task_pid_nr(p) == 1) {
@@ -222,6 +262,11 @@ static void bst_on_exec(void *data, struct task_struct *p, pid_t old_pid,
 	}
 	if (!bst_is_tracked(name))
 		return;
+	user = !bst_exec_by_root();
+	if (user && !atomic_add_unless(&bst_user_execs, 1, user_exec_quota)) {
+		atomic64_inc(&bst_user_execs_refused);
+		return;
+	}
 
 	ev = bst_store_reserve(BST_EV_EXEC);
 	if (!ev)
@@ -233,14 +278,19 @@ static void bst_on_exec(void *data, struct task_struct *p, pid_t old_pid,
 	for (i = 0; i < BST_LIVE_SLOTS; i++)
 		if (atomic_read(&bst_live[i].pid) == task_pid_nr(p))
 			return;
+	if (user && !atomic_add_unless(&bst_user_live, 1, BST_LIVE_SLOTS / 2))
+		return;
 	for (i = 0; i < BST_LIVE_SLOTS; i++) {
 		if (atomic_cmpxchg(&bst_live[i].pid, 0, task_pid_nr(p)) == 0) {
 			bst_live[i].seq = bst_store_seq(ev);
 			bst_live[i].start_ns = ev->boot_ns;
+			bst_live[i].user = user;
 			atomic_inc(&bst_live_count);
 			return;
 		}
 	}
+	if (user)
+		atomic_dec(&bst_user_live);
 }
 
 static void bst_on_exit(BST_TP_PROCESS_EXIT_ARGS)
@@ -262,6 +312,8 @@ static void bst_on_exit(BST_TP_PROCESS_EXIT_ARGS)
 			ev->dur_ns = ev->boot_ns - bst_live[i].start_ns;
 			bst_store_commit(ev);
 		}
+		if (bst_live[i].user)
+			atomic_dec(&bst_user_live);
 		atomic_set(&bst_live[i].pid, 0);
 		atomic_dec(&bst_live_count);
 		return;
@@ -279,10 +331,11 @@ int bst_exec_init(struct bst_hook_status *st)
 	int err;
 
 	if (!rcu_access_pointer(bst_track)) {
-		err = bst_track_set(BST_TRACK_DEFAULT, NULL);
+		err = bst_track_set(bst_track_default, NULL);
 		if (err)
 			return err;
 	}
+	bst_track_loading = false;
 	for (i = 0; i < ARRAY_SIZE(bst_exec_tps); i++) {
 		err = bst_tp_attach(&bst_exec_tps[i]);
 		if (err) {

@@ -124,7 +124,7 @@ static int __init bst_init(void)
 
 	ret = bst_params_check();
 	if (ret)
-		return ret;
+		goto err_params;
 
 	bst_clock_pair(&bst_load_boot, &local);
 	bst_load_offset = (s64)(local - bst_load_boot);
@@ -132,7 +132,7 @@ static int __init bst_init(void)
 	ret = bst_store_init(capacity, mark_quota);
 	if (ret) {
 		pr_err("cannot allocate %u events: %d\n", capacity, ret);
-		return ret;
+		goto err_params;
 	}
 	ret = bst_procfs_init();
 	if (ret) {
@@ -172,6 +172,9 @@ static int __init bst_init(void)
 
 err_procfs:
 	bst_store_exit();
+err_params:
+	/* The track= list was made when the parameters were parsed. */
+	bst_exec_exit();
 	return ret;
 }
 

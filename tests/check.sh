@@ -48,13 +48,10 @@ times=$BST_WORK/times.txt
 start=$(date +%s)
 deadline=$((start + ${BST_DEADLINE:-4500}))
 
-tier2_lanes="full-amd64 full-rt-amd64 full-sid full-cloud-arm64 full-bullseye-cloud system fuzz-long bare-demo"
-# make check-all only. bare-check is a whole make check again, too long for
-# CI's rotation. debug is out of the rotation until a flaky case is fixed:
-# on 2026-12-01 stress.reads_every_offset saw the file change between two
-# reads on the debug kernel in 1 of 2 runs (a pread at offset 2357 differed
-# from the whole read).
-all_only_lanes="debug bare-check"
+tier2_lanes="full-amd64 full-rt-amd64 full-sid full-cloud-arm64 full-bullseye-cloud system fuzz-long bare-demo debug"
+# make check-all only: bare-check is a whole make check again, too long for
+# CI's rotation.
+all_only_lanes="bare-check"
 
 # record NAME LOG RC SECONDS: a finished part's summary, failing cases and
 # time, into the files the summary is made of.

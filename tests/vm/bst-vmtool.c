@@ -24,9 +24,10 @@
  *                                be the same; a new open must show every
  *                                line and the marker. Print "ok ..." or
  *                                the first difference.
- *   bst-sleep MS STATUS          (as a link named bst-sleep) sleep MS ms,
- *                                then exit with STATUS: a program that
- *                                really execs, for the track= tests
+ *   bst-sleep MS STATUS          (as a link or copy of any other name, such
+ *                                as bst-sleep) sleep MS ms, then exit with
+ *                                STATUS: a program that really execs, for
+ *                                the track= tests
  * Exit status: 0 when the call succeeded, 1 when it failed, 2 on misuse.
  */
 #define _GNU_SOURCE
@@ -346,7 +347,7 @@ int main(int argc, char **argv)
 {
 	const char *self = strrchr(argv[0], '/');
 
-	if (!strcmp(self ? self + 1 : argv[0], "bst-sleep") && argc == 3) {
+	if (strcmp(self ? self + 1 : argv[0], "bst-vmtool") && argc == 3) {
 		struct timespec ts = { atoi(argv[1]) / 1000,
 				       (atoi(argv[1]) % 1000) * 1000000L };
 

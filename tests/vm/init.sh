@@ -773,8 +773,6 @@ t_params() {
 	insmod /mods/bootstamps.ko capacity=4294967297 2>/dev/null && { WHY="capacity=4294967297 loaded"; return 1; }
 	insmod /mods/bootstamps.ko capacity=lots 2>/dev/null && { WHY="capacity=lots loaded"; return 1; }
 	dmesg | grep -q "invalid for parameter .capacity" || { WHY="no message for capacity=lots"; return 1; }
-	insmod /mods/bootstamps.ko track="$(printf 'x%.0s' $(seq 40))" 2>/dev/null && { WHY="an over-long track= name loaded"; return 1; }
-	dmesg | grep -q "track: each name must be" || { WHY="no message for the over-long track= name"; return 1; }
 	[ ! -e $BST ] || { WHY="$BST exists after refused loads"; return 1; }
 	insmod /mods/bootstamps.ko capacity=8 mark_quota=100 || { WHY="mark_quota=100 with capacity=8 did not load"; return 1; }
 	dmesg | grep -q "mark_quota=100 clamped to 4" || { WHY="no message for the clamped mark_quota"; return 1; }
@@ -805,6 +803,21 @@ t_spans_params() {
 	grep -qx '# spans bst_fixture:bst_fixture_wait=on' /tmp/snap || { WHY="spans: $(grep '^# spans' /tmp/snap)"; return 1; }
 }
 check spans.params t_spans_params
+
+# A bad track= at load keeps the default list and loads: a typo must not
+# lose the boot. At run time it is refused, and the list stays.
+t_track_params() {
+	insmod /mods/bootstamps.ko track="$(printf 'x%.0s' $(seq 40))" || { WHY="an over-long track= name did not load"; return 1; }
+	dmesg | grep -q "track: each name must be" && dmesg | grep -q "track: using the default list instead" ||
+		{ WHY="no message for the over-long track= name"; return 1; }
+	list=$(cat /sys/module/bootstamps/parameters/track)
+	echo "a,,b" >/sys/module/bootstamps/parameters/track 2>/dev/null && bad=1 || bad=0
+	after=$(cat /sys/module/bootstamps/parameters/track)
+	rmmod bootstamps
+	case $list in *ntpdate*sshd*) ;; *) WHY="track= is '$list', not the default list"; return 1 ;; esac
+	[ $bad = 0 ] && [ "$after" = "$list" ] || { WHY="a bad list at run time: accepted=$bad, list now '$after'"; return 1; }
+}
+check track.params t_track_params
 
 # read_gid=N: that group reads the file too, without CAP_SYSLOG; no other.
 t_read_gid() {
@@ -1008,6 +1021,35 @@ t_going_after_tracked_exit() {
 	case $line in *" start="*) WHY="module.going closes a span: $line"; return 1 ;; esac
 }
 check module.unload_after_tracked_exit t_going_after_tracked_exit
+
+# A user floods a tracked name: 64 long-running copies of a program called
+# sshd, then 20 short ones. At most user_exec_quota (64) of their execs are
+# recorded, the rest counted; they hold at most half the exit-tracking
+# slots, so root's sshd afterwards still gets its whole span.
+t_user_flood() {
+	insmod /mods/bootstamps.ko track=sshd || { WHY="insmod"; return 1; }
+	mkdir -p /tmp/u /tmp/r
+	cp /bin/bst-vmtool /tmp/u/sshd
+	cp /bin/bst-vmtool /tmp/r/sshd
+	bst-vmtool --uid 1000 exec sh -c 'i=0; while [ $i -lt 64 ]; do /tmp/u/sshd 120000 0 & i=$((i + 1)); done; wait' &
+	holder=$!
+	wait_for sh -c '[ "$(ps | grep -c "[/]tmp/u/sshd 120000")" -ge 64 ]' || WHY="64 sleepers did not start"
+	bst-vmtool --uid 1000 exec sh -c 'i=0; while [ $i -lt 20 ]; do /tmp/u/sshd 0 0; i=$((i + 1)); done'
+	/tmp/r/sshd 10 0
+	snap
+	# shellcheck disable=SC2046 # one pid per word
+	kill $(ps | awk '/[\/]tmp\/u\/sshd 120000/ { print $1 }') 2>/dev/null
+	wait $holder 2>/dev/null
+	rmmod bootstamps
+	[ -z "$WHY" ] || return 1
+	users=$(q exec sshd path=/tmp/u/sshd | wc -l)
+	[ "$users" = 64 ] && [ "$(hdr user_execs_refused)" = 20 ] ||
+		{ WHY="users' execs recorded: $users, want 64; user_execs_refused=$(hdr user_execs_refused), want 20"; return 1; }
+	seq=$(q exec sshd path=/tmp/r/sshd | awk '{ print $1 }')
+	[ -n "$seq" ] || { WHY="root's sshd was not recorded"; return 1; }
+	[ -n "$(q exit sshd start=$seq status=0)" ] || { WHY="root's sshd has no exit: the users held every slot"; return 1; }
+}
+check exec.user_flood t_user_flood
 
 # The module's pure logic under KUnit (tests/kunit/), where the kernel has
 # it: every case of both suites becomes a result here.
