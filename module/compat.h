@@ -125,6 +125,59 @@ static inline struct gendisk *bst_compat_rq_disk(struct request *rq)
 #endif
 }
 
+/*
+ * block_bio_queue lost its request_queue argument in 5.11 ("block: remove
+ * the request_queue argument to the block_bio tracepoints"); Debian's
+ * 5.10.223 still has it. BST_TP() proves the choice against the header.
+ * block_bio_complete is (q, bio) from 5.10 to 7.x.
+ */
+#if KERNEL_VERSION(5, 11, 0) > LINUX_VERSION_CODE
+#define BST_TP_BIO_QUEUE_ARGS	void *data, struct request_queue *q, \
+				struct bio *bio
+#else
+#define BST_TP_BIO_QUEUE_ARGS	void *data, struct bio *bio
+#endif
+
+/* The disk a bio is for: bio->bi_disk until 5.12 gave bios a bi_bdev. */
+static inline struct gendisk *bst_compat_bio_disk(struct bio *bio)
+{
+#if KERNEL_VERSION(5, 12, 0) > LINUX_VERSION_CODE
+	return bio->bi_disk;
+#else
+	return bio->bi_bdev->bd_disk;
+#endif
+}
+
+/*
+ * The disk bdev_disk_changed() (the partition scan, wherever it runs)
+ * scans, from its first argument: the whole disk's block_device until 5.14
+ * ("block: pass a gendisk to bdev_disk_changed"), the gendisk from then on.
+ */
+static inline struct gendisk *bst_compat_scan_disk(unsigned long arg)
+{
+#if KERNEL_VERSION(5, 14, 0) > LINUX_VERSION_CODE
+	return ((struct block_device *)arg)->bd_disk;
+#else
+	return (struct gendisk *)arg;
+#endif
+}
+
+/*
+ * Whether the kernel holds a disk's partition scan back: nvme multipath
+ * sets GD_SUPPRESS_PART_SCAN on its disks and scans from a work item once
+ * device_add_disk() has returned (6.12, and 6.1.y and 6.6.y); loop keeps it
+ * set until losetup -P. The bit is newer than 5.10 and came to some stable
+ * kernels with loop's fixes, so its definition is tested, not the version.
+ */
+static inline bool bst_compat_scan_suppressed(struct gendisk *disk)
+{
+#ifdef GD_SUPPRESS_PART_SCAN
+	return test_bit(GD_SUPPRESS_PART_SCAN, &disk->state);
+#else
+	return false;
+#endif
+}
+
 /* device_add_disk() returns an int from 5.15; before, it returned void. */
 #if KERNEL_VERSION(5, 15, 0) <= LINUX_VERSION_CODE
 #define BST_ADD_DISK_HAS_RC	1

@@ -217,6 +217,17 @@ static const struct bst_event *first_of(const struct bst_capture *cap,
 }
 
 /*
+ * A disk is ready when its partition table was read: a scan that failed
+ * (rc not 0; a later one may succeed, and has its own event) is not it.
+ */
+static int scan_ok(const struct bst_event *ev)
+{
+	const char *rc = bst_event_get(ev, "rc");
+
+	return !rc || !strcmp(rc, "0");
+}
+
+/*
  * Phases: the kernel runs until PID 1 first execs; the initramfs until PID
  * 1 execs from the real root; the real root until the last marker (a boot
  * that marks its end, e.g. with `bootstamps save`, is judged by it) or,
@@ -268,7 +279,7 @@ int bst_boot_build(const struct bst_capture *cap, struct bst_boot *boot)
 					  bst_event_get(ev, "path"));
 		else if (!strcmp(t, "root.mount"))
 			r = add_milestone(boot, &mcap, ev, "root.mount", NULL);
-		else if (!strcmp(t, "disk.partitions")) {
+		else if (!strcmp(t, "disk.partitions") && scan_ok(ev)) {
 			r = add_milestone(boot, &mcap, ev, "disk.ready", NULL);
 			if (!r)
 				r = add_milestone(boot, &mcap, ev, "disk.ready",

@@ -211,6 +211,33 @@ static void test_slowest(void **state)
 	bst_capture_free(&cap);
 }
 
+/* A failed partition scan is not the disk's ready time; the later success is. */
+static void test_disk_ready_skips_failed_scan(void **state)
+{
+	static const char text[] =
+		"# bootstamps 1\n"
+		"1 1.000000000 disk.add vda parent=virtio0 driver=virtio_blk\n"
+		"2 1.500000000 disk.partitions vda count=0 rc=-5 dur_ns=500000000 start=1\n"
+		"3 2.000000000 disk.partitions vda count=1 rc=0 dur_ns=1000000000 start=1\n";
+	struct bst_capture cap;
+	struct bst_boot boot;
+	struct bst_error err;
+	size_t i, found = 0;
+
+	(void)state;
+	assert_int_equal(parse(text, &cap, &err), 0);
+	assert_int_equal(bst_boot_build(&cap, &boot), 0);
+	for (i = 0; i < boot.nms; i++) {
+		if (strcmp(boot.ms[i].name, "disk.ready vda"))
+			continue;
+		assert_int_equal(boot.ms[i].t_ns, 2000000000ULL);
+		found++;
+	}
+	assert_int_equal(found, 1);
+	bst_boot_free(&boot);
+	bst_capture_free(&cap);
+}
+
 static void test_table_in_time_order(void **state)
 {
 	static const char text[] =
@@ -295,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_model_open_and_instant),
 		cmocka_unit_test(test_model_errors),
 		cmocka_unit_test(test_slowest),
+		cmocka_unit_test(test_disk_ready_skips_failed_scan),
 		cmocka_unit_test(test_table_in_time_order),
 		cmocka_unit_test(test_format_ms),
 		cmocka_unit_test(test_table_output),

@@ -441,6 +441,127 @@ t_vda() {
 }
 check disk.virtio_blk t_vda
 
+# A 2 MiB image with an MBR and one partition (sectors 2048..4095), made
+# with busybox alone: the kernel prints " loop0: p1" when it reads it.
+mk_pt_img() {
+	dd if=/dev/zero of="$1" bs=1024 count=2048 2>/dev/null || return 1
+	# Entry 1 at 446: boot 0, CHS 0, type 0x83, CHS 0, LBA 2048, 2048 sectors.
+	printf '\000\000\000\000\203\000\000\000\000\010\000\000\000\010\000\000' |
+		dd of="$1" bs=1 seek=446 conv=notrunc 2>/dev/null || return 1
+	printf '\125\252' | dd of="$1" bs=1 seek=510 conv=notrunc 2>/dev/null
+}
+# after T LINES: the lines on stdin whose time (ns) is at or after T.
+after() { awk -v t="$1" '{ s = $2; gsub(/\./, "", s); if (s + 0 >= t + 0) print }'; }
+
+# Finding 7, deterministic on every kernel: loop devices are added empty
+# (capacity 0), so the kernel does not scan them at device_add_disk();
+# losetup -P scans later. Before the change: disk.partitions loop0 count=0
+# at the insmod (device_add_disk()'s return), nothing at losetup -P, so
+# "when was loop0 ready" said the insmod and the wrong count. After: no
+# disk.partitions loop0 at the insmod; one count=1 after losetup -P, closing
+# loop0's disk.add (start=), rc=0; a rescan (blockdev --rereadpt) adds none;
+# and loop0's first I/O (the scan's read) is recorded after t0 too.
+loop0_scanned() { [ -e /sys/block/loop0/loop0p1 ]; }
+t_loop_partscan() {
+	[ -d /sys/module/loop ] || load loop || { WHY="cannot load loop"; return 1; }
+	wait_for test -e /sys/block/loop0 || { WHY="no loop0"; return 1; }
+	mk_pt_img /tmp/pt.img || { WHY="cannot make the image"; return 1; }
+	snap
+	da=$(q disk.add loop0 | tail -n 1)
+	[ -n "$da" ] || { WHY="no disk.add loop0"; return 1; }
+	[ -z "$(q disk.partitions loop0)" ] ||
+		{ WHY="disk.partitions loop0 before any scan: $(q disk.partitions loop0)"; return 1; }
+	t0=$(now)
+	losetup -P /dev/loop0 /tmp/pt.img || { WHY="losetup -P failed"; return 1; }
+	wait_for loop0_scanned || { WHY="the kernel did not scan loop0"; return 1; }
+	blockdev --rereadpt /dev/loop0 || diag "rereadpt failed (rc $?)"
+	snap
+	dp=$(q disk.partitions loop0)
+	[ "$(echo "$dp" | grep -c .)" = 1 ] || { WHY="want one disk.partitions loop0, got: $dp"; return 1; }
+	echo "$dp" | grep -q ' count=1 ' || { WHY="count is not 1: $dp"; return 1; }
+	echo "$dp" | grep -q ' rc=0 ' || { WHY="rc is not 0: $dp"; return 1; }
+	[ -n "$(echo "$dp" | after "$t0")" ] || { WHY="disk.partitions loop0 before losetup -P: $dp"; return 1; }
+	[ "$(echo "$dp" | kv start)" = "$(echo "$da" | awk '{ print $1 }')" ] ||
+		{ WHY="start= does not name disk.add loop0"; return 1; }
+	io=$(q disk.first_io loop0 rc=0 | after "$t0")
+	[ -n "$io" ] || { WHY="no disk.first_io loop0 after losetup -P"; return 1; }
+	[ "$(t_time "$io")" -le "$(t_time "$dp")" ] || { WHY="first I/O after the scan that read the table"; return 1; }
+	losetup -d /dev/loop0
+}
+if [ -e /mods/loop.deps ]; then
+	check disk.deferred_scan.loop t_loop_partscan
+else
+	skip disk.deferred_scan.loop "loop is not a module of this kernel"
+fi
+
+# Finding 7's first I/O, without nvme: null_blk with queue_mode=0 makes a
+# bio-based disk (like nvme multipath's nvme0n1, md, dm), which never has a
+# request of its own. Before: its disk.partitions, but no disk.first_io ever.
+# After: disk.first_io nullb0 rc=0 with a duration (the scan's read, a bio).
+nullb_io() { snap; [ -n "$(q disk.first_io nullb0 rc=0)" ]; }
+t_bio_first_io() {
+	wait_for test -e /sys/block/nullb0 || { WHY="no nullb0"; return 1; }
+	[ ! -e /sys/block/nullb0/mq ] || { WHY="nullb0 is request-based: queue_mode=0 ignored"; return 1; }
+	wait_for nullb_io || { WHY="no disk.first_io nullb0 (bio-based)"; return 1; }
+	[ -n "$(q disk.partitions nullb0 count=0 rc=0)" ] || { WHY="no disk.partitions nullb0"; return 1; }
+	[ "$(q disk.first_io nullb0 | kv dur_ns)" -gt 0 ] || { WHY="no duration"; return 1; }
+}
+# null_blk's dependencies, then null_blk itself with our options.
+load_null_blk() {
+	while read -r dep file; do
+		[ "$dep" = null_blk ] || [ -d "/sys/module/$dep" ] || insmod "/mods/$file" || return 1
+	done </mods/null_blk.deps
+	insmod /mods/null_blk.ko queue_mode=0 nr_devices=1 gb=1 2>/dev/null
+}
+if [ ! -e /mods/null_blk.deps ]; then
+	skip disk.first_io.bio_based "null_blk is not a module of this kernel"
+elif load_null_blk; then
+	wait_for test -e /sys/block/nullb0
+	if [ -e /sys/block/nullb0/mq ]; then
+		skip disk.first_io.bio_based "this null_blk has no bio-based mode: queue_mode=0 gave a request-based nullb0"
+	else
+		check disk.first_io.bio_based t_bio_first_io
+	fi
+	rmmod null_blk
+else
+	skip disk.first_io.bio_based "null_blk takes no queue_mode=0 here"
+fi
+
+# Finding 8: first-I/O slots are bounded and released at del_gendisk().
+# 70 loop devices wait for I/O they never get; they are then deleted
+# (rmmod loop), and loop is loaded again with one device that gets I/O.
+# Before: 64 slots, held forever and keyed by the gendisk pointer, so the
+# new loop0 either has no slot (no disk.first_io) or inherits a dead disk's
+# slot at a reused address (disk.first_io named loopNN, not loop0). After:
+# 128 slots in windows of 8, released when each loop disk is deleted, the
+# longest-waiting giving way: exactly one disk.first_io after t1, loop0's.
+t_io_slots_bounded() {
+	[ -d /sys/module/loop ] && { rmmod loop || { WHY="loop in use"; return 1; }; }
+	insmod /mods/loop.ko max_loop=70 || { WHY="insmod loop max_loop=70"; return 1; }
+	wait_for test -e /sys/block/loop69 || { WHY="no loop69"; return 1; }
+	rmmod loop || { WHY="rmmod loop"; return 1; }
+	t1=$(now)
+	insmod /mods/loop.ko max_loop=1 || { WHY="insmod loop max_loop=1"; return 1; }
+	wait_for test -e /sys/block/loop0 || { WHY="no loop0"; return 1; }
+	[ -e /tmp/pt.img ] || mk_pt_img /tmp/pt.img
+	losetup /dev/loop0 /tmp/pt.img || { WHY="losetup"; return 1; }
+	dd if=/dev/loop0 of=/dev/null bs=4096 count=1 iflag=direct 2>/dev/null ||
+		dd if=/dev/loop0 of=/dev/null bs=4096 count=1 2>/dev/null
+	io_seen() { snap; [ -n "$(q disk.first_io '*' | after "$t1")" ]; }
+	wait_for io_seen
+	got=$(q disk.first_io '*' | after "$t1")
+	losetup -d /dev/loop0
+	[ "$(echo "$got" | grep -c .)" = 1 ] || { WHY="want one disk.first_io after the reload, got: ${got:-none}"; return 1; }
+	[ "$(echo "$got" | awk '{ print $4 }')" = loop0 ] || { WHY="first I/O named the wrong disk: $got"; return 1; }
+	# 70 adds, 70 deletions: the store kept every disk.add.
+	[ "$(q disk.add '*' | awk '$4 ~ /^loop/' | grep -c .)" -ge 71 ] || { WHY="missing disk.add of loop devices"; return 1; }
+}
+if [ -e /mods/loop.deps ]; then
+	check disk.first_io.slots_bounded t_io_slots_bounded
+else
+	skip disk.first_io.slots_bounded "loop is not a module of this kernel"
+fi
+
 # ------------------------------------------------------- network
 cat >/tmp/udhcpc.sh <<'EOF2'
 #!/bin/sh

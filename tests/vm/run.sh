@@ -205,6 +205,12 @@ fi
 if is_module dummy; then
 	mods+=(dummy)
 fi
+# Disks added empty and scanned later (loop), and a bio-based disk (null_blk).
+for m in loop null_blk; do
+	if is_module $m; then
+		mods+=("$m")
+	fi
+done
 if is_module ext4; then
 	ext4_module=1
 	mods+=(ext4)
