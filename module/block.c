@@ -440,11 +440,37 @@ static void bst_on_rq_issue(BST_TP_RQ_ISSUE_ARGS)
 	bst_io_issue(bst_compat_rq_disk(rq), rq, false);
 }
 
+/* A first bio in flight is done: find its slot by the bio itself. */
+static void bst_bio_done(struct bio *bio, int rc)
+{
+	unsigned int i;
+
+	for (i = 0; i < BST_SLOTS; i++) {
+		struct bst_disk_slot *s = &bst_slots[i];
+		u32 w = bst_w_read(s);
+
+		if (bst_w_state(w) == BST_S_ISSUED && READ_ONCE(s->io) == bio) {
+			bst_io_complete(s, w, bio, rc);
+			return;
+		}
+	}
+}
+
 static void bst_on_rq_complete(BST_TP_RQ_COMPLETE_ARGS)
 {
 	struct bst_disk_slot *s;
+	struct bio *bio;
 	u32 w;
 
+	/*
+	 * A bio that nvme multipath moved to a path's disk ends inside this
+	 * request, and the block layer then does not trace the bio's own
+	 * completion ("completion has already been traced"): look for it
+	 * here, while a first bio is in flight.
+	 */
+	if (atomic_read(&bst_bio_inflight))
+		__rq_for_each_bio(bio, rq)
+			bst_bio_done(bio, bst_compat_rq_errno(error));
 	if (!atomic_read(&bst_rq_pending))
 		return;
 	s = bst_slot_find(bst_compat_rq_disk(rq), &w);
@@ -462,20 +488,8 @@ static void bst_on_bio_queue(BST_TP_BIO_QUEUE_ARGS)
 static void bst_on_bio_complete(void *data, struct request_queue *q,
 				struct bio *bio)
 {
-	unsigned int i;
-
-	if (!atomic_read(&bst_bio_inflight))
-		return;
-	for (i = 0; i < BST_SLOTS; i++) {
-		struct bst_disk_slot *s = &bst_slots[i];
-		u32 w = bst_w_read(s);
-
-		if (bst_w_state(w) == BST_S_ISSUED && READ_ONCE(s->io) == bio) {
-			bst_io_complete(s, w, bio,
-					blk_status_to_errno(bio->bi_status));
-			return;
-		}
-	}
+	if (atomic_read(&bst_bio_inflight))
+		bst_bio_done(bio, blk_status_to_errno(bio->bi_status));
 }
 
 /* Attached for the module's lifetime; see bst_block_init(). */

@@ -200,6 +200,10 @@ judge_boot() {
 	done
 	has_event "$name" '^[0-9.]+ disk\.partitions nvme0n1 '
 	verdict "$name.disk_nvme0n1" $? "no disk.partitions for nvme0n1"
+	# nvme0n1 is native multipath's head here: it takes bios, and its
+	# requests (and their completions) are the hidden path disk's.
+	has_event "$name" '^[0-9.]+ disk\.first_io nvme0n1 rc=0 '
+	verdict "$name.disk_first_io_nvme0n1" $? "no disk.first_io for nvme0n1"
 	has_event "$name" '^[0-9.]+ net\.ipv4 '
 	verdict "$name.net_ipv4" $? "no net.ipv4 (DHCP address) event"
 	ti=$(first_time "$name" '^[0-9.]+ init\.exec .*path=/init .*phase=initramfs')
