@@ -41,12 +41,76 @@ static void bst_net_fill(struct bst_event *ev, const struct net_device *dev)
 		bst_copy(ev->net.parent, dev_name(parent), &ev->flags);
 		bst_copy(ev->net.driver, parent->driver ? parent->driver->name : "", &ev->flags);
 	}
-	if (bst_net_replaying)
+	if (READ_ONCE(bst_net_replaying))
 		ev->flags |= BST_F_REPLAY;
 }
 
+/*
+ * Which first-time milestones each interface has had: carrier, IPv4, and
+ * IPv6 per scope. The handlers run under RTNL and (inet6) in softirq, so
+ * this is a fixed table of atomics, not a walk of the store: an interface
+ * takes a slot at its first such event and gives it back when it is
+ * unregistered. Should more than BST_NET_SLOTS interfaces be live at once
+ * (a container host's veths), the table no longer knows every interface,
+ * and from then on the store is searched instead.
+ */
+#define BST_NET_SLOTS 256
+
+enum bst_net_first {
+	BST_NET_FIRST_CARRIER,
+	BST_NET_FIRST_IPV4,
+	BST_NET_FIRST_IPV6,	/* + one bit per scope, see bst_net_bit() */
+};
+
+struct bst_net_slot {
+	atomic_t ifindex;	/* 0: free */
+	atomic_t seen;		/* BIT(bst_net_bit()) per milestone had */
+};
+
+static struct bst_net_slot bst_net_slots[BST_NET_SLOTS];
+static bool bst_net_overflowed;
+
+static int bst_net_bit(enum bst_event_type type, int scope)
+{
+	if (type == BST_EV_NET_CARRIER)
+		return BST_NET_FIRST_CARRIER;
+	if (type == BST_EV_NET_IPV4)
+		return BST_NET_FIRST_IPV4;
+	/* IPv6 scopes: 0 (global), 0x10 (host), 0x20 (link), 0x40 (site). */
+	return BST_NET_FIRST_IPV6 + (scope ? clamp(fls(scope) - 4, 1, 4) : 0);
+}
+
+static struct bst_net_slot *bst_net_at(int ifindex, u32 i)
+{
+	return &bst_net_slots[((u32)ifindex + i) % BST_NET_SLOTS];
+}
+
+/*
+ * The interface's slot; with @take, a free one is taken if it has none.
+ * Slots freed by unregistered interfaces leave holes, so a lookup reads
+ * the whole table (256 reads, still far less than the store's events).
+ */
+static struct bst_net_slot *bst_net_slot(int ifindex, bool take)
+{
+	u32 i;
+
+	for (i = 0; i < BST_NET_SLOTS; i++)
+		if (atomic_read(&bst_net_at(ifindex, i)->ifindex) == ifindex)
+			return bst_net_at(ifindex, i);
+	for (i = 0; take && i < BST_NET_SLOTS; i++) {
+		struct bst_net_slot *s = bst_net_at(ifindex, i);
+		int was = atomic_cmpxchg(&s->ifindex, 0, ifindex);
+
+		/* Free, or just taken for this interface by another CPU. */
+		if (!was || was == ifindex)
+			return s;
+	}
+	return NULL;
+}
+
 /* Has this interface had an event of this type (and scope) already? */
-static bool bst_net_seen(enum bst_event_type type, int ifindex, int scope)
+static bool bst_net_seen_in_store(enum bst_event_type type, int ifindex,
+				  int scope)
 {
 	u32 i = bst_store_count();
 
@@ -58,6 +122,38 @@ static bool bst_net_seen(enum bst_event_type type, int ifindex, int scope)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * True if the interface had this milestone already; otherwise it has it
+ * from now on (so two CPUs never both record it).
+ */
+static bool bst_net_seen(enum bst_event_type type, int ifindex, int scope)
+{
+	struct bst_net_slot *s = NULL;
+	int bit = BIT(bst_net_bit(type, scope));
+
+	if (!READ_ONCE(bst_net_overflowed))
+		s = bst_net_slot(ifindex, true);
+	if (!s) {
+		WRITE_ONCE(bst_net_overflowed, true);
+		return bst_net_seen_in_store(type, ifindex, scope);
+	}
+	return atomic_fetch_or(bit, &s->seen) & bit;
+}
+
+/*
+ * An unregistered interface's ifindex may come back as another device.
+ * No address or link event of this device follows its NETDEV_UNREGISTER.
+ */
+static void bst_net_forget(int ifindex)
+{
+	struct bst_net_slot *s = bst_net_slot(ifindex, false);
+
+	if (s) {
+		atomic_set(&s->seen, 0);
+		atomic_set_release(&s->ifindex, 0);
+	}
 }
 
 static struct bst_event *bst_net_event(enum bst_event_type type,
@@ -108,6 +204,9 @@ static int bst_netdev_notify(struct notifier_block *nb, unsigned long action,
 		break;
 	case NETDEV_CHANGE:
 		bst_net_carrier(dev);
+		break;
+	case NETDEV_UNREGISTER:
+		bst_net_forget(dev->ifindex);
 		break;
 	}
 	return NOTIFY_DONE;
@@ -187,9 +286,9 @@ int bst_net_init(struct bst_hook_status *st)
 	if (IS_ENABLED(CONFIG_IPV6))
 		bst_inet6_on = !register_inet6addr_notifier(&bst_inet6_nb);
 	/* Existing interfaces are replayed as REGISTER and UP, flagged. */
-	bst_net_replaying = true;
+	WRITE_ONCE(bst_net_replaying, true);
 	err = register_netdevice_notifier_net(&init_net, &bst_netdev_nb);
-	bst_net_replaying = false;
+	WRITE_ONCE(bst_net_replaying, false);
 	if (err) {
 		bst_net_addr_exit();
 		return err;
