@@ -482,7 +482,7 @@ static void row_label(FILE *out, const struct row *r, double y)
 {
 	size_t room = r->hint == H_DEVICE ? 20 : LABEL_CHARS - 12;
 
-	fprintf(out, "<text x=\"14\" y=\"%.1f\">", y + 12);
+	fprintf(out, "<text class=\"row\" x=\"14\" y=\"%.1f\">", y + 12);
 	xml_cut(out, r->key, room);
 	if (r->hint == H_DEVICE)
 		fputs("<tspan fill=\"#888\"> (log names no driver)</tspan>", out);
@@ -894,7 +894,7 @@ void bst_plot(FILE *out, const struct bst_capture *cap,
 					for (k = lay.rows[j].from; k < lay.rows[j].to; k++)
 						its[n++] = &lay.items[k];
 			qsort(its, n, sizeof(*its), by_start_only);
-			fprintf(out, "<text x=\"14\" y=\"%.1f\" font-style=\"italic\">%zu more %s</text>\n",
+			fprintf(out, "<text class=\"row\" x=\"14\" y=\"%.1f\" font-style=\"italic\">%zu more %s</text>\n",
 				y + 12, lay.more[last_group], g_more[last_group]);
 			if (last_group != G_NET)
 				row_stats(out, lay.more_spans[last_group],

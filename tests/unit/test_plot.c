@@ -238,7 +238,7 @@ static void test_rows_collapse(void **state)
 			line(&t, 1.005 + i * 0.01, "module.live mod%d dur_ns=5000000 start=%lu version=", i, m);
 	}
 	svg = finish(&t);
-	for (p = svg; (p = strstr(p, "<text x=\"14\" y=")); p++)
+	for (p = svg; (p = strstr(p, "<text class=\"row\" ")); p++)
 		rows++;
 	if (rows > 60)
 		fail_msg("%d rows", rows);
