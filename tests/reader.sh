@@ -65,6 +65,34 @@ if [ -z "$captures" ]; then
 	exit 1
 fi
 
+# ---------------------------------------------------------- trace and plot helpers (issue 14, points 5 and 6)
+# The capture's last event time, in microseconds.
+last_us() { awk '/^[0-9]/ { split($2, t, "."); us = t[1] * 1000000 + substr(t[2], 1, 6); if (us > m) m = us } END { printf "%d\n", m + 1 }' "$1"; }
+svg_attr() { xmllint --xpath "string(/*[local-name()='svg']/@$2)" "$1"; }
+# The plot as read at 1600x1200: valid XML, 1600 wide, the caption and
+# both axes within the first 1200 px.
+plot_in_view() {
+	xmllint --noout "$1" || return 1
+	[ "$(svg_attr "$1" width)" = 1600 ] || { echo "width $(svg_attr "$1" width)"; return 1; }
+	cy=$(xmllint --xpath "string(//*[local-name()='text'][starts-with(., 'Startup finished in')]/@y)" "$1")
+	[ -n "$cy" ] && [ "${cy%.*}" -lt 1200 ] || { echo "no caption in view (y=$cy)"; return 1; }
+	for a in axis-top axis-bottom; do
+		ay=$(xmllint --xpath "string(//*[local-name()='g'][@id='$a']/*[local-name()='line'][1]/@y1)" "$1")
+		[ -n "$ay" ] && [ "${ay%.*}" -lt 1200 ] || { echo "$a not in view (y=$ay)"; return 1; }
+		[ "$(xmllint --xpath "count(//*[local-name()='g'][@id='$a']/*[local-name()='text'])" "$1")" -ge 3 ] ||
+			{ echo "$a has fewer than 3 tick labels"; return 1; }
+	done
+}
+screenshot() {
+	local ud
+	ud=$(mktemp -d)
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$ud" --hide-scrollbars --window-size=1600,1200 \
+		--screenshot="$2" "file://$1" >/dev/null 2>&1
+	rm -rf "$ud"
+}
+
 for c in $captures; do
 	k=$(basename "$(dirname "$c")")
 	nev=$(grep -c '^[0-9]' "$c")
@@ -97,10 +125,12 @@ for c in $captures; do
 	t_trace() {
 		$B trace -o "$out/$k.trace.json" "$c" || return 1
 		jq -e '
-			([.traceEvents[] | select(.ph == "X" and .cat == "driver probes")] | length) > 5
+			([.traceEvents[] | select(.ph == "X" and .cat == "probe")] | length) > 5
 			and ([.traceEvents[] | select(.ph == "i")] | length) > 3
-			and ([.traceEvents[] | select(.ph == "X") | select(.dur < 0)] | length) == 0
-			and ([.traceEvents[] | select(.ph == "M")] | length) == 12' "$out/$k.trace.json"
+			and ([.traceEvents[] | select(.ph == "M" and .name == "process_name")] | length) == 6' "$out/$k.trace.json" || return 1
+		# Perfetto's nesting rule, named tracks, no null, nothing after the
+		# capture's last event (an underflowed start ends far past it).
+		python3 "$top/tests/lib/trace_nesting.py" --max-us "$(last_us "$c")" "$out/$k.trace.json"
 	}
 	case_ "$k.trace" t_trace
 	t_prom() {
@@ -115,18 +145,47 @@ for c in $captures; do
 	case_ "$k.prom" t_prom
 	t_plot() {
 		$B plot -o "$out/$k.svg" "$c" || return 1
-		xmllint --noout "$out/$k.svg" || return 1
+		plot_in_view "$out/$k.svg" || return 1
 		[ "$(grep -c '<rect' "$out/$k.svg")" -gt 30 ] || { echo "too few bars"; return 1; }
-		ud=$(mktemp -d)
-		timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-			--disable-background-networking --disable-component-update --disable-sync \
-			--user-data-dir="$ud" --hide-scrollbars --window-size=1270,1100 \
-			--screenshot="$out/$k.png" "file://$out/$k.svg" >/dev/null 2>&1
-		rm -rf "$ud"
+		# Every milestone has its label, none listed for want of room.
+		nms=$($B show --format json "$c" | jq '.milestones | length')
+		labels=$(sed -n '/<g id="milestones">/,/<\/g>/p' "$out/$k.svg" | grep -c '^<text ')
+		[ "$labels" = "$nms" ] || { echo "$labels labels for $nms milestones"; return 1; }
+		! grep -q 'no room above' "$out/$k.svg" || { echo "milestones listed below the plot"; return 1; }
+		# Its height fits the view, so the bottom axis is in it too.
+		[ "$(svg_attr "$out/$k.svg" height)" -le 1200 ] || { echo "taller than 1200 px"; return 1; }
+		screenshot "$out/$k.svg" "$out/$k.png"
 		python3 "$top/tests/lib/png_not_blank.py" "$out/$k.png"
 	}
 	case_ "$k.plot" t_plot
 done
+
+# ---------------------------------------------------------- trace and plot at scale (issue 14, points 5 and 6)
+# A 100k-event capture shaped like the real ones: ENA's probes with fn.*
+# steps, async probes overlapping on several CPUs, overlapping module
+# loads and kernel-log probes.
+awk -v events=100000 -f "$top/tests/lib/synth-capture.awk" >"$out/synth-100k.txt"
+t_trace_100k() {
+	$B trace -o "$out/synth-100k.trace.json" "$out/synth-100k.txt" || return 1
+	python3 "$top/tests/lib/trace_nesting.py" --max-us "$(last_us "$out/synth-100k.txt")" "$out/synth-100k.trace.json" || return 1
+	# Steps sit on their probe's track: on the track of an ENA probe.
+	jq -e '[.traceEvents[] | select(.ph == "X")] | (map(select(.cat == "probe") | .tid) | unique) as $p
+		| map(select(.cat == "fn")) | length > 1000 and all(.tid as $t | $p | index($t) != null)' \
+		"$out/synth-100k.trace.json" >/dev/null || { echo "steps off their probes' tracks"; return 1; }
+}
+case_ trace_nests_at_100k_events t_trace_100k
+t_plot_100k() {
+	$B plot -o "$out/synth-100k.svg" "$out/synth-100k.txt" || return 1
+	plot_in_view "$out/synth-100k.svg" || return 1
+	size=$(stat -c %s "$out/synth-100k.svg")
+	[ "$size" -le 5000000 ] || { echo "$size bytes"; return 1; }
+	rows=$(grep -c '^<text class="row" ' "$out/synth-100k.svg")
+	[ "$rows" -le 60 ] || { echo "$rows rows"; return 1; }
+	grep -q ' more drivers</text>' "$out/synth-100k.svg" || { echo "no collapsed driver row"; return 1; }
+	screenshot "$out/synth-100k.svg" "$out/synth-100k.png"
+	python3 "$top/tests/lib/png_not_blank.py" "$out/synth-100k.png"
+}
+case_ plot_readable_at_100k_events t_plot_100k
 
 # ---------------------------------------------------------- save
 first=$(echo "$captures" | head -n 1)
