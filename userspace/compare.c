@@ -67,24 +67,50 @@ static void summary_free(struct bst_summary *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int add_metric(struct bst_summary *s, const char *key, double ms)
+/*
+ * Appended as they come; sort_metrics then merges repeats (several spans
+ * of one driver add up), so a boot's metrics cost O(m log m), not O(m^2).
+ */
+static int add_metric(struct bst_summary *s, const char *key, double ms,
+		      size_t *cap)
 {
-	struct bst_kvd *m;
-	size_t i;
+	if (s->nm == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct bst_kvd *m = realloc(s->m, ncap * sizeof(*m));
 
-	for (i = 0; i < s->nm; i++) {
-		if (!strcmp(s->m[i].key, key)) {
-			s->m[i].ms += ms;	/* several spans of one driver */
-			return 0;
-		}
+		if (!m)
+			return -1;
+		s->m = m;
+		*cap = ncap;
 	}
-	m = realloc(s->m, (s->nm + 1) * sizeof(*m));
-	if (!m)
-		return -1;
-	s->m = m;
 	s->m[s->nm].key = strdup(key);
 	s->m[s->nm].ms = ms;
 	return s->m[s->nm++].key ? 0 : -1;
+}
+
+static int by_key(const void *a, const void *b)
+{
+	return strcmp(((const struct bst_kvd *)a)->key,
+		      ((const struct bst_kvd *)b)->key);
+}
+
+/* Sorted by key, each key once: collect() then finds it by bisection. */
+static void sort_metrics(struct bst_summary *s)
+{
+	size_t i, n = 0;
+
+	if (!s->nm)
+		return;
+	qsort(s->m, s->nm, sizeof(*s->m), by_key);
+	for (i = 1; i < s->nm; i++) {
+		if (!strcmp(s->m[i].key, s->m[n].key)) {
+			s->m[n].ms += s->m[i].ms;
+			free(s->m[i].key);
+		} else {
+			s->m[++n] = s->m[i];
+		}
+	}
+	s->nm = n + 1;
 }
 
 static int add_driver(struct bst_summary *s, const char *drv, const char *id,
@@ -149,7 +175,7 @@ static int summarize(const char *path, const char *driver,
 	struct bst_model model;
 	struct bst_boot boot;
 	char key[200], label[200];
-	size_t i;
+	size_t i, mcap = 0;
 	int r = 0;
 
 	memset(s, 0, sizeof(*s));
@@ -175,11 +201,11 @@ static int summarize(const char *path, const char *driver,
 		if (!ph->known)
 			continue;
 		snprintf(key, sizeof(key), "phase %s", ph->name);
-		r = add_metric(s, key, (double)(ph->end_ns - ph->start_ns) / 1e6);
+		r = add_metric(s, key, (double)(ph->end_ns - ph->start_ns) / 1e6, &mcap);
 	}
 	for (i = 0; i < boot.nms && !r; i++) {
 		snprintf(key, sizeof(key), "at %s", boot.ms[i].name);
-		r = add_metric(s, key, (double)boot.ms[i].t_ns / 1e6);
+		r = add_metric(s, key, (double)boot.ms[i].t_ns / 1e6, &mcap);
 	}
 	for (i = 0; i < model.nspans && !r; i++) {
 		const struct bst_span *sp = &model.spans[i];
@@ -191,7 +217,7 @@ static int summarize(const char *path, const char *driver,
 			/* A step inside a driver: its total time in this boot. */
 			snprintf(key, sizeof(key), "fn %s:%s", mod ? mod : "?",
 				 sp->end->subject);
-			r = add_metric(s, key, (double)sp->dur_ns / 1e6);
+			r = add_metric(s, key, (double)sp->dur_ns / 1e6, &mcap);
 			continue;
 		}
 		if (sp->kind != BST_SPAN_PROBE || !sp->end)
@@ -200,7 +226,7 @@ static int summarize(const char *path, const char *driver,
 		if (!drv || !*drv)
 			continue;
 		snprintf(key, sizeof(key), "probe %s", drv);
-		r = add_metric(s, key, (double)sp->dur_ns / 1e6);
+		r = add_metric(s, key, (double)sp->dur_ns / 1e6, &mcap);
 		if (!r) {
 			int in_tree = driver_label(&cap, sp->end, label,
 						   sizeof(label));
@@ -208,6 +234,8 @@ static int summarize(const char *path, const char *driver,
 			r = add_driver(s, drv, label, in_tree);
 		}
 	}
+	if (!r)
+		sort_metrics(s);
 	if (!r && driver) {
 		for (i = 0; i < s->ndrv; i++)
 			if (!strcmp(s->drv[i].name, driver)) {
@@ -397,12 +425,18 @@ struct bst_row {
 
 static size_t collect(const struct bst_group *g, const char *key, double *out)
 {
-	size_t i, j, n = 0;
+	const struct bst_kvd want = { (char *)key, 0 };
+	size_t i, n = 0;
 
-	for (i = 0; i < g->n; i++)
-		for (j = 0; j < g->s[i].nm; j++)
-			if (!strcmp(g->s[i].m[j].key, key))
-				out[n++] = g->s[i].m[j].ms;
+	for (i = 0; i < g->n; i++) {
+		const struct bst_kvd *m;
+
+		if (!g->s[i].nm)
+			continue;	/* no metrics, and no array to search */
+		m = bsearch(&want, g->s[i].m, g->s[i].nm, sizeof(want), by_key);
+		if (m)
+			out[n++] = m->ms;
+	}
 	return n;
 }
 
@@ -418,27 +452,35 @@ static int by_effect(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-/* Every metric key of either group, once. */
+static int by_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Every metric key of either group, once (sorted, so O(N log N)). */
 static const char **all_keys(const struct bst_group *a,
 			     const struct bst_group *b, size_t *nkeys)
 {
 	const struct bst_group *gs[2] = { a, b };
-	const char **keys = NULL;
-	size_t n = 0, g, i, j, k;
+	const char **keys;
+	size_t total = 0, n = 0, g, i, j;
 
 	for (g = 0; g < 2; g++)
 		for (i = 0; i < gs[g]->n; i++)
-			for (j = 0; j < gs[g]->s[i].nm; j++) {
-				const char *key = gs[g]->s[i].m[j].key;
-
-				for (k = 0; k < n && strcmp(keys[k], key); k++)
-					;
-				if (k < n)
-					continue;
-				keys = realloc(keys, (n + 1) * sizeof(*keys));
-				keys[n++] = key;
-			}
-	*nkeys = n;
+			total += gs[g]->s[i].nm;
+	keys = malloc((total + 1) * sizeof(*keys));
+	*nkeys = 0;
+	if (!keys)
+		return NULL;
+	for (g = 0; g < 2; g++)
+		for (i = 0; i < gs[g]->n; i++)
+			for (j = 0; j < gs[g]->s[i].nm; j++)
+				keys[n++] = gs[g]->s[i].m[j].key;
+	qsort(keys, n, sizeof(*keys), by_str);
+	for (i = 0, j = 0; i < n; i++)
+		if (!j || strcmp(keys[j - 1], keys[i]))
+			keys[j++] = keys[i];
+	*nkeys = j;
 	return keys;
 }
 
@@ -633,7 +675,7 @@ static int compare_groups(FILE *out, struct bst_group *a, struct bst_group *b,
 	int can_be_significant = min_p < BST_ALPHA;
 	size_t needed = bst_boots_needed(BST_ALPHA);
 
-	if (!va || !vb || !rows || (nkeys && !keys)) {
+	if (!va || !vb || !rows || !keys) {
 		free(va);
 		free(vb);
 		free(rows);
