@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,8 @@ struct bst_kvd {
 
 struct bst_driver_id {
 	char *name;
-	char *identity;	/* version, else srcversion, else kernel release */
+	char *identity;	/* its version, or "in-tree (<kernel release>)" */
+	int in_tree;
 };
 
 /* What one capture contributes; the capture itself is freed early. */
@@ -39,6 +41,7 @@ struct bst_summary {
 	char *kernel;
 	char *cmdline;
 	char *group;		/* identity of --driver, with --group-by */
+	int group_in_tree;	/* ... and it is the kernel's own driver */
 	struct bst_kvd *m;	/* metrics */
 	size_t nm;
 	struct bst_driver_id *drv;	/* each driver that probed, and its identity */
@@ -64,27 +67,54 @@ static void summary_free(struct bst_summary *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int add_metric(struct bst_summary *s, const char *key, double ms)
+/*
+ * Appended as they come; sort_metrics then merges repeats (several spans
+ * of one driver add up), so a boot's metrics cost O(m log m), not O(m^2).
+ */
+static int add_metric(struct bst_summary *s, const char *key, double ms,
+		      size_t *cap)
 {
-	struct bst_kvd *m;
-	size_t i;
+	if (s->nm == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct bst_kvd *m = realloc(s->m, ncap * sizeof(*m));
 
-	for (i = 0; i < s->nm; i++) {
-		if (!strcmp(s->m[i].key, key)) {
-			s->m[i].ms += ms;	/* several spans of one driver */
-			return 0;
-		}
+		if (!m)
+			return -1;
+		s->m = m;
+		*cap = ncap;
 	}
-	m = realloc(s->m, (s->nm + 1) * sizeof(*m));
-	if (!m)
-		return -1;
-	s->m = m;
 	s->m[s->nm].key = strdup(key);
 	s->m[s->nm].ms = ms;
 	return s->m[s->nm++].key ? 0 : -1;
 }
 
-static int add_driver(struct bst_summary *s, const char *drv, const char *id)
+static int by_key(const void *a, const void *b)
+{
+	return strcmp(((const struct bst_kvd *)a)->key,
+		      ((const struct bst_kvd *)b)->key);
+}
+
+/* Sorted by key, each key once: collect() then finds it by bisection. */
+static void sort_metrics(struct bst_summary *s)
+{
+	size_t i, n = 0;
+
+	if (!s->nm)
+		return;
+	qsort(s->m, s->nm, sizeof(*s->m), by_key);
+	for (i = 1; i < s->nm; i++) {
+		if (!strcmp(s->m[i].key, s->m[n].key)) {
+			s->m[n].ms += s->m[i].ms;
+			free(s->m[i].key);
+		} else {
+			s->m[++n] = s->m[i];
+		}
+	}
+	s->nm = n + 1;
+}
+
+static int add_driver(struct bst_summary *s, const char *drv, const char *id,
+		      int in_tree)
 {
 	struct bst_driver_id *d;
 	size_t i;
@@ -98,6 +128,7 @@ static int add_driver(struct bst_summary *s, const char *drv, const char *id)
 	s->drv = d;
 	d[s->ndrv].name = strdup(drv);
 	d[s->ndrv].identity = strdup(id);
+	d[s->ndrv].in_tree = in_tree;
 	s->ndrv++;
 	return d[s->ndrv - 1].name && d[s->ndrv - 1].identity ? 0 : -1;
 }
@@ -105,6 +136,31 @@ static int add_driver(struct bst_summary *s, const char *drv, const char *id)
 static char *dup_or_empty(const char *s)
 {
 	return strdup(s ? s : "");
+}
+
+/*
+ * Which code ran a probe, as compare names it. A driver built into the
+ * kernel, or a module without a MODULE_VERSION (in-tree modules have none;
+ * out-of-tree drivers such as Amazon's ENA carry one), is the kernel's own:
+ * "in-tree (<kernel release>)", so it is never ordered among version
+ * numbers. Anything else is named by its version. (A module's srcversion
+ * alone does not tell the two apart: kernels built with
+ * CONFIG_MODULE_SRCVERSION_ALL give every module one.)
+ */
+static int driver_label(const struct bst_capture *cap,
+			const struct bst_event *ev, char *buf, size_t size)
+{
+	const char *version = bst_event_get(ev, "version");
+	const char *builtin = bst_event_get(ev, "builtin");
+	const char *kernel = bst_header_get(cap, "kernel");
+
+	if ((builtin && !strcmp(builtin, "1")) || !version || !*version) {
+		snprintf(buf, size, "in-tree (%s)",
+			 kernel && *kernel ? kernel : "unknown kernel");
+		return 1;
+	}
+	snprintf(buf, size, "%s", version);
+	return 0;
 }
 
 /*
@@ -118,8 +174,8 @@ static int summarize(const char *path, const char *driver,
 	struct bst_capture cap;
 	struct bst_model model;
 	struct bst_boot boot;
-	char key[200];
-	size_t i;
+	char key[200], label[200];
+	size_t i, mcap = 0;
 	int r = 0;
 
 	memset(s, 0, sizeof(*s));
@@ -145,11 +201,11 @@ static int summarize(const char *path, const char *driver,
 		if (!ph->known)
 			continue;
 		snprintf(key, sizeof(key), "phase %s", ph->name);
-		r = add_metric(s, key, (double)(ph->end_ns - ph->start_ns) / 1e6);
+		r = add_metric(s, key, (double)(ph->end_ns - ph->start_ns) / 1e6, &mcap);
 	}
 	for (i = 0; i < boot.nms && !r; i++) {
 		snprintf(key, sizeof(key), "at %s", boot.ms[i].name);
-		r = add_metric(s, key, (double)boot.ms[i].t_ns / 1e6);
+		r = add_metric(s, key, (double)boot.ms[i].t_ns / 1e6, &mcap);
 	}
 	for (i = 0; i < model.nspans && !r; i++) {
 		const struct bst_span *sp = &model.spans[i];
@@ -161,7 +217,7 @@ static int summarize(const char *path, const char *driver,
 			/* A step inside a driver: its total time in this boot. */
 			snprintf(key, sizeof(key), "fn %s:%s", mod ? mod : "?",
 				 sp->end->subject);
-			r = add_metric(s, key, (double)sp->dur_ns / 1e6);
+			r = add_metric(s, key, (double)sp->dur_ns / 1e6, &mcap);
 			continue;
 		}
 		if (sp->kind != BST_SPAN_PROBE || !sp->end)
@@ -170,14 +226,22 @@ static int summarize(const char *path, const char *driver,
 		if (!drv || !*drv)
 			continue;
 		snprintf(key, sizeof(key), "probe %s", drv);
-		r = add_metric(s, key, (double)sp->dur_ns / 1e6);
-		if (!r)
-			r = add_driver(s, drv, bst_driver_identity(&cap, sp->end));
+		r = add_metric(s, key, (double)sp->dur_ns / 1e6, &mcap);
+		if (!r) {
+			int in_tree = driver_label(&cap, sp->end, label,
+						   sizeof(label));
+
+			r = add_driver(s, drv, label, in_tree);
+		}
 	}
+	if (!r)
+		sort_metrics(s);
 	if (!r && driver) {
 		for (i = 0; i < s->ndrv; i++)
-			if (!strcmp(s->drv[i].name, driver))
+			if (!strcmp(s->drv[i].name, driver)) {
 				s->group = strdup(s->drv[i].identity);
+				s->group_in_tree = s->drv[i].in_tree;
+			}
 	}
 	bst_boot_free(&boot);
 	bst_model_free(&model);
@@ -192,6 +256,7 @@ static int summarize(const char *path, const char *driver,
 
 struct bst_group {
 	char *label;
+	int in_tree;		/* with --group-by: the kernel's own driver */
 	struct bst_summary *s;
 	size_t n;
 };
@@ -218,25 +283,84 @@ static void group_free(struct bst_group *g)
 	memset(g, 0, sizeof(*g));
 }
 
-static int is_capture_name(const char *name)
+/* A path to read, and whether a directory listing (not the user) named it. */
+struct bst_input {
+	char *path;
+	int from_dir;
+};
+
+static int cmp_input(const void *a, const void *b)
 {
-	/* Hidden files are temporaries of an unfinished `save`. */
-	return name[0] != '.';
+	return strcmp(((const struct bst_input *)a)->path,
+		      ((const struct bst_input *)b)->path);
 }
 
-static int cmp_str(const void *a, const void *b)
+static int add_input(struct bst_input **in, size_t *n, char *path,
+		     int from_dir)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	struct bst_input *p = realloc(*in, (*n + 1) * sizeof(*p));
+
+	if (!p || !path) {
+		free(path);
+		return -1;
+	}
+	*in = p;
+	p[(*n)++] = (struct bst_input){ path, from_dir };
+	return 0;
 }
 
-/* Expand one argument (a file, or a directory of captures) into paths. */
-static int expand(const char *arg, char ***paths, size_t *n,
-		  struct bst_error *err)
+/*
+ * A file a directory of captures may hold that is not one: a README, notes
+ * (`save --keep` leaves them alone). Captures start "# bootstamps <N>"
+ * (docs/format.md); only that first line is read here.
+ */
+static int looks_like_capture(const char *path)
+{
+	static const char magic[] = "# bootstamps ";
+	char head[sizeof(magic) - 1];
+	FILE *f = fopen(path, "r");
+	size_t got;
+
+	if (!f)
+		return 1;	/* let the parser name the error */
+	got = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	return got == sizeof(head) && !memcmp(head, magic, sizeof(head));
+}
+
+/*
+ * What compare does with a file it cannot use that a directory listing
+ * gave it: a warning and the rest of the comparison, or with --strict an
+ * error. Returns -1 when fatal (err set).
+ */
+static int skip_or_fail(const struct bst_compare_opts *opts,
+			struct bst_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int skip_or_fail(const struct bst_compare_opts *opts,
+			struct bst_error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	if (opts->strict)
+		return -1;
+	fprintf(stderr, "bootstamps: warning: %s; skipped (--strict makes this an error)\n",
+		err->msg);
+	return 0;
+}
+
+/* Expand one argument (a file, or a directory of captures) into inputs. */
+static int expand(const char *arg, struct bst_input **in, size_t *n,
+		  const struct bst_compare_opts *opts, struct bst_error *err)
 {
 	struct stat st;
 	struct dirent *de;
 	DIR *d;
 	size_t first = *n;
+	int r = 0;
 
 	if (stat(arg, &st)) {
 		snprintf(err->msg, sizeof(err->msg), "%s: %s", arg,
@@ -244,8 +368,8 @@ static int expand(const char *arg, char ***paths, size_t *n,
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		*paths = realloc(*paths, (*n + 1) * sizeof(**paths));
-		(*paths)[(*n)++] = strdup(arg);
+		if (add_input(in, n, strdup(arg), 0))
+			goto oom;
 		return 0;
 	}
 	d = opendir(arg);
@@ -254,25 +378,42 @@ static int expand(const char *arg, char ***paths, size_t *n,
 			 strerror(errno));
 		return -1;
 	}
-	while ((de = readdir(d))) {
+	while (!r && (de = readdir(d))) {
 		char *p;
 
-		if (!is_capture_name(de->d_name))
+		/* Hidden files are temporaries of an unfinished `save`. */
+		if (de->d_name[0] == '.')
 			continue;
-		if (asprintf(&p, "%s/%s", arg, de->d_name) < 0)
+		if (asprintf(&p, "%s/%s", arg, de->d_name) < 0) {
+			r = -2;
 			break;
+		}
 		if (stat(p, &st) || !S_ISREG(st.st_mode)) {
+			/* Never opened: a FIFO would block the comparison. */
+			r = skip_or_fail(opts, err, "%s: not a regular file", p);
 			free(p);
 			continue;
 		}
-		*paths = realloc(*paths, (*n + 1) * sizeof(**paths));
-		(*paths)[(*n)++] = p;
+		if (!looks_like_capture(p)) {
+			r = skip_or_fail(opts, err,
+					 "%s: not a capture (its first line is not \"# bootstamps <version>\")",
+					 p);
+			free(p);
+			continue;
+		}
+		if (add_input(in, n, p, 1))
+			r = -2;
 	}
 	closedir(d);
+	if (r == -2)
+		goto oom;
 	/* Directory order is arbitrary; reports must not be. */
 	if (*n > first)
-		qsort(*paths + first, *n - first, sizeof(**paths), cmp_str);
-	return 0;
+		qsort(*in + first, *n - first, sizeof(**in), cmp_input);
+	return r;
+oom:
+	snprintf(err->msg, sizeof(err->msg), "out of memory");
+	return -1;
 }
 
 struct bst_row {
@@ -284,12 +425,18 @@ struct bst_row {
 
 static size_t collect(const struct bst_group *g, const char *key, double *out)
 {
-	size_t i, j, n = 0;
+	const struct bst_kvd want = { (char *)key, 0 };
+	size_t i, n = 0;
 
-	for (i = 0; i < g->n; i++)
-		for (j = 0; j < g->s[i].nm; j++)
-			if (!strcmp(g->s[i].m[j].key, key))
-				out[n++] = g->s[i].m[j].ms;
+	for (i = 0; i < g->n; i++) {
+		const struct bst_kvd *m;
+
+		if (!g->s[i].nm)
+			continue;	/* no metrics, and no array to search */
+		m = bsearch(&want, g->s[i].m, g->s[i].nm, sizeof(want), by_key);
+		if (m)
+			out[n++] = m->ms;
+	}
 	return n;
 }
 
@@ -305,27 +452,35 @@ static int by_effect(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-/* Every metric key of either group, once. */
+static int by_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Every metric key of either group, once (sorted, so O(N log N)). */
 static const char **all_keys(const struct bst_group *a,
 			     const struct bst_group *b, size_t *nkeys)
 {
 	const struct bst_group *gs[2] = { a, b };
-	const char **keys = NULL;
-	size_t n = 0, g, i, j, k;
+	const char **keys;
+	size_t total = 0, n = 0, g, i, j;
 
 	for (g = 0; g < 2; g++)
 		for (i = 0; i < gs[g]->n; i++)
-			for (j = 0; j < gs[g]->s[i].nm; j++) {
-				const char *key = gs[g]->s[i].m[j].key;
-
-				for (k = 0; k < n && strcmp(keys[k], key); k++)
-					;
-				if (k < n)
-					continue;
-				keys = realloc(keys, (n + 1) * sizeof(*keys));
-				keys[n++] = key;
-			}
-	*nkeys = n;
+			total += gs[g]->s[i].nm;
+	keys = malloc((total + 1) * sizeof(*keys));
+	*nkeys = 0;
+	if (!keys)
+		return NULL;
+	for (g = 0; g < 2; g++)
+		for (i = 0; i < gs[g]->n; i++)
+			for (j = 0; j < gs[g]->s[i].nm; j++)
+				keys[n++] = gs[g]->s[i].m[j].key;
+	qsort(keys, n, sizeof(*keys), by_str);
+	for (i = 0, j = 0; i < n; i++)
+		if (!j || strcmp(keys[j - 1], keys[i]))
+			keys[j++] = keys[i];
+	*nkeys = j;
 	return keys;
 }
 
@@ -460,6 +615,15 @@ static void print_changes(FILE *out, const struct bst_group *a,
 	free(drivers);
 }
 
+/*
+ * Two significant digits: 0.33, 0.0079, and 1.1e-05 rather than a row of
+ * zeros (printf's %g switches to an exponent below 1e-4).
+ */
+static void format_p(char *buf, size_t size, double p)
+{
+	snprintf(buf, size, "%.2g", p);
+}
+
 static void fmt_ms(char *buf, size_t size, double v, int sign)
 {
 	snprintf(buf, size, sign ? "%+.3f" : "%.3f", v);
@@ -502,9 +666,16 @@ static int compare_groups(FILE *out, struct bst_group *a, struct bst_group *b,
 	double *va = malloc((a->n + 1) * sizeof(double));
 	double *vb = malloc((b->n + 1) * sizeof(double));
 	struct bst_row *rows = calloc(nkeys + 1, sizeof(*rows));
-	int few = a->n < 2 || b->n < 2;
+	/*
+	 * With few boots no ordering of them is rare enough: 2 and 2 give a
+	 * smallest p of 1/3, 3 and 3 of 0.1. Then nothing is marked, and the
+	 * report says how many boots would do.
+	 */
+	double min_p = bst_mann_whitney_min_p(a->n, b->n);
+	int can_be_significant = min_p < BST_ALPHA;
+	size_t needed = bst_boots_needed(BST_ALPHA);
 
-	if (!va || !vb || !rows || (nkeys && !keys)) {
+	if (!va || !vb || !rows || !keys) {
 		free(va);
 		free(vb);
 		free(rows);
@@ -532,7 +703,8 @@ static int compare_groups(FILE *out, struct bst_group *a, struct bst_group *b,
 							       BST_BOOTSTRAP_ROUNDS,
 							       &r->lo, &r->hi);
 			if (!bst_mann_whitney(va, r->na, vb, r->nb, &u, &r->p))
-				r->significant = r->p < BST_ALPHA && r->has_ci &&
+				r->significant = can_be_significant &&
+						 r->p < BST_ALPHA && r->has_ci &&
 						 (r->lo > 0 || r->hi < 0);
 		}
 		nrows++;
@@ -546,7 +718,9 @@ static int compare_groups(FILE *out, struct bst_group *a, struct bst_group *b,
 		bst_json_str(out, b->label);
 		fprintf(out, ",\"boots\":%zu},", b->n);
 		print_changes(out, a, b, 1);
-		fprintf(out, "\"alpha\":%.2f,\"rows\":[", BST_ALPHA);
+		fprintf(out, "\"alpha\":%.2f,\"min_possible_p\":%.6g,\"can_be_significant\":%s,\"boots_needed_per_group\":%zu,\"rows\":[",
+			BST_ALPHA, min_p, can_be_significant ? "true" : "false",
+			needed);
 		for (i = 0; i < nrows; i++) {
 			const struct bst_row *r = &rows[i];
 
@@ -566,7 +740,7 @@ static int compare_groups(FILE *out, struct bst_group *a, struct bst_group *b,
 		}
 		fputs("]}\n", out);
 	} else {
-		fprintf(out, "A: %s (%zu boot%s)\nB: %s (%zu boot%s)\n", a->label, a->n,
+		fprintf(out, "A (baseline): %s (%zu boot%s)\nB: %s (%zu boot%s)\n", a->label, a->n,
 			a->n == 1 ? "" : "s", b->label, b->n, b->n == 1 ? "" : "s");
 		print_changes(out, a, b, 0);
 		fputc('\n', out);
@@ -586,15 +760,18 @@ static int compare_groups(FILE *out, struct bst_group *a, struct bst_group *b,
 			if (r->has_ci)
 				snprintf(ci, sizeof(ci), "[%+.3f, %+.3f]", r->lo, r->hi);
 			if (!isnan(r->p))
-				snprintf(p, sizeof(p), "%.4f", r->p);
+				format_p(p, sizeof(p), r->p);
 			fprintf(out, "%-40.40s %3zu %10s %10s %3zu %10s %10s %10s  %-23s %8s%s\n",
 				r->key, r->na, ma, pa, r->nb, mb, pb, d, ci, p,
 				r->significant ? " *" : "");
 		}
 		print_moved(out, rows, nrows);
 		fputc('\n', out);
-		if (few)
-			fprintf(out, "Significance needs at least 2 boots per group (5 or more to be useful); these are single samples.\n");
+		if (!can_be_significant)
+			fprintf(out, "No difference can be significant with %zu and %zu boots: the smallest p the Mann-Whitney test\n"
+				"can give for groups this size is %.2g, not below %.2f. It takes at least %zu boots in each group\n"
+				"(and then only if they do not overlap at all; 5 or more are advised).\n",
+				a->n, b->n, min_p, BST_ALPHA, needed);
 		else
 			fprintf(out, "* significant: Mann-Whitney p < %.2f and the 95%% bootstrap CI of B-A excludes 0.\n",
 				BST_ALPHA);
@@ -606,67 +783,141 @@ static int compare_groups(FILE *out, struct bst_group *a, struct bst_group *b,
 	return 0;
 }
 
+/*
+ * Read every capture of a group. One a directory listing gave that does
+ * not parse (a boot torn by a power cut: its last line truncated) is
+ * reported and left out, unless --strict; a file the user named is read or
+ * the comparison fails.
+ */
 static int load_group(char **args, size_t nargs, const char *driver,
+		      const struct bst_compare_opts *opts,
 		      struct bst_group *g, struct bst_error *err)
 {
-	char **paths = NULL;
+	struct bst_input *in = NULL;
 	size_t n = 0, i;
 	int r = 0;
 
 	for (i = 0; i < nargs && !r; i++)
-		r = expand(args[i], &paths, &n, err);
+		r = expand(args[i], &in, &n, opts, err);
 	for (i = 0; i < n && !r; i++) {
 		struct bst_summary s;
 
-		r = summarize(paths[i], driver, &s, err);
-		if (!r && group_add(g, &s)) {
+		if (summarize(in[i].path, driver, &s, err)) {
+			char why[sizeof(err->msg)];
+
+			memcpy(why, err->msg, sizeof(why));
+			r = in[i].from_dir ? skip_or_fail(opts, err, "%s", why) : -1;
+			continue;
+		}
+		if (group_add(g, &s)) {
 			summary_free(&s);
 			snprintf(err->msg, sizeof(err->msg), "out of memory");
 			r = -1;
 		}
 	}
-	if (!r && n == 0) {
+	if (!r && g->n == 0) {
 		snprintf(err->msg, sizeof(err->msg), "%s: no captures found",
 			 nargs ? args[0] : "(none)");
 		r = -1;
 	}
 	for (i = 0; i < n; i++)
-		free(paths[i]);
-	free(paths);
+		free(in[i].path);
+	free(in);
 	return r;
 }
 
+/*
+ * The order groups are reported in with --group-by: the kernel's own
+ * driver first (it is what an out-of-tree version replaces), then the
+ * versions, oldest first as `sort -V` orders them.
+ */
 static int by_version(const void *a, const void *b)
 {
-	return strverscmp(((const struct bst_group *)a)->label,
-			  ((const struct bst_group *)b)->label);
+	const struct bst_group *x = a, *y = b;
+
+	if (x->in_tree != y->in_tree)
+		return y->in_tree - x->in_tree;
+	return strverscmp(x->label, y->label);
+}
+
+/*
+ * The group --baseline names: its label exactly, or "in-tree" for the one
+ * in-tree group. Returns its index, or ng (err set) if none or ambiguous.
+ */
+static size_t find_baseline(const struct bst_group *groups, size_t ng,
+			    const char *want, struct bst_error *err)
+{
+	size_t i, found = ng, in_tree = 0, len = 0;
+
+	for (i = 0; i < ng; i++)
+		if (!strcmp(groups[i].label, want))
+			return i;
+	for (i = 0; i < ng; i++)
+		if (groups[i].in_tree) {
+			found = i;
+			in_tree++;
+		}
+	if (!strcmp(want, "in-tree") && in_tree == 1)
+		return found;
+	len = (size_t)snprintf(err->msg, sizeof(err->msg),
+			       "--baseline %s: %s; the groups are", want,
+			       !strcmp(want, "in-tree") && in_tree ?
+			       "several kernels' in-tree drivers, name one" :
+			       "no group has that label");
+	for (i = 0; i < ng && len < sizeof(err->msg); i++)
+		len += (size_t)snprintf(err->msg + len, sizeof(err->msg) - len,
+					"%s \"%s\"", i ? "," : "",
+					groups[i].label);
+	return ng;
 }
 
 int bst_compare(FILE *out, char **a_args, size_t na, char **b_args, size_t nb,
 		const char *group_by_driver, int json)
 {
-	struct bst_group a = { 0 }, b = { 0 }, all = { 0 }, *groups = NULL;
+	static const struct bst_compare_opts defaults;
+
+	return bst_compare_with(out, a_args, na, b_args, nb, group_by_driver,
+				json, &defaults);
+}
+
+int bst_compare_with(FILE *out, char **a_args, size_t na, char **b_args,
+		     size_t nb, const char *group_by_driver, int json,
+		     const struct bst_compare_opts *opts)
+{
+	struct bst_group ab[2] = { { 0 }, { 0 } }, all = { 0 }, *groups = NULL;
 	struct bst_error err;
-	size_t ng = 0, i, j;
+	size_t ng = 0, base = 0, i, j, shown;
 	int rc = 0;
 
 	if (!group_by_driver) {
-		if (load_group(a_args, na, NULL, &a, &err) ||
-		    load_group(b_args, nb, NULL, &b, &err)) {
+		if (load_group(a_args, na, NULL, opts, &ab[0], &err) ||
+		    load_group(b_args, nb, NULL, opts, &ab[1], &err)) {
 			fprintf(stderr, "bootstamps: %s\n", err.msg);
-			group_free(&a);
-			group_free(&b);
+			group_free(&ab[0]);
+			group_free(&ab[1]);
 			return 2;
 		}
-		a.label = strdup(na ? a_args[0] : "A");
-		b.label = strdup(nb ? b_args[0] : "B");
-		rc = compare_groups(out, &a, &b, json);
-		group_free(&a);
-		group_free(&b);
+		ab[0].label = strdup(na ? a_args[0] : "A");
+		ab[1].label = strdup(nb ? b_args[0] : "B");
+		if (!ab[0].label || !ab[1].label) {
+			snprintf(err.msg, sizeof(err.msg), "out of memory");
+			base = 2;
+		} else if (opts->baseline) {
+			base = find_baseline(ab, 2, opts->baseline, &err);
+		}
+		if (base == 2) {
+			fprintf(stderr, "bootstamps: %s\n", err.msg);
+			rc = 2;
+		} else {
+			/* B-A is always "the other" minus the baseline. */
+			rc = compare_groups(out, &ab[base], &ab[!base], json);
+		}
+		group_free(&ab[0]);
+		group_free(&ab[1]);
 		return rc;
 	}
 
-	if (load_group(a_args, na, group_by_driver, &all, &err)) {
+	if (load_group(a_args, na, group_by_driver, opts, &all, &err)) {
 		fprintf(stderr, "bootstamps: %s\n", err.msg);
 		group_free(&all);
 		return 2;
@@ -684,32 +935,57 @@ int bst_compare(FILE *out, char **a_args, size_t na, char **b_args, size_t nb,
 		for (j = 0; j < ng && strcmp(groups[j].label, s->group); j++)
 			;
 		if (j == ng) {
-			groups = realloc(groups, (ng + 1) * sizeof(*groups));
-			memset(&groups[ng], 0, sizeof(*groups));
-			groups[ng].label = strdup(s->group);
+			struct bst_group *g = realloc(groups, (ng + 1) * sizeof(*g));
+
+			if (g)
+				groups = g;
+			if (!g || !(groups[ng].label = strdup(s->group))) {
+				summary_free(s);
+				rc = 2;
+				continue;
+			}
+			groups[ng].in_tree = s->group_in_tree;
+			groups[ng].s = NULL;
+			groups[ng].n = 0;
 			ng++;
 		}
-		group_add(&groups[j], s);
+		if (group_add(&groups[j], s)) {
+			summary_free(s);
+			rc = 2;
+		}
 	}
 	free(all.s);
-	if (ng < 2) {
+	if (rc) {
+		fprintf(stderr, "bootstamps: out of memory\n");
+	} else if (ng < 2) {
 		fprintf(stderr, "bootstamps: all captures have the same %s (%s): nothing to compare\n",
 			group_by_driver, ng ? groups[0].label : "none");
 		rc = 2;
 	} else {
-		/* Oldest version first; each later one is compared with it. */
 		qsort(groups, ng, sizeof(*groups), by_version);
+		if (opts->baseline)
+			base = find_baseline(groups, ng, opts->baseline, &err);
+		if (base == ng) {
+			fprintf(stderr, "bootstamps: %s\n", err.msg);
+			rc = 2;
+		}
+	}
+	if (!rc) {
 		if (json)
 			fputs("{\"comparisons\":[", out);
-		for (i = 1; i < ng && !rc; i++) {
-			if (json && i > 1)
+		for (i = 0, shown = 0; i < ng && !rc; i++) {
+			if (i == base)
+				continue;
+			if (json && shown)
 				fputc(',', out);
-			else if (!json && i > 1)
+			else if (!json && shown)
 				fputs("\n", out);
 			if (!json)
-				fprintf(out, "%s %s: %s vs %s\n", group_by_driver,
-					"versions", groups[0].label, groups[i].label);
-			rc = compare_groups(out, &groups[0], &groups[i], json);
+				fprintf(out, "%s versions: %s (baseline) vs %s\n",
+					group_by_driver, groups[base].label,
+					groups[i].label);
+			rc = compare_groups(out, &groups[base], &groups[i], json);
+			shown++;
 		}
 		if (json)
 			fputs("]}\n", out);

@@ -78,8 +78,8 @@ static const char usage_save[] =
 	"  --quiet       do not print the file's name, nor what was deleted\n";
 
 static const char usage_compare[] =
-	"usage: bootstamps compare [--format table|json] A... --vs B...\n"
-	"       bootstamps compare [--format table|json] --group-by version --driver NAME CAPTURE...\n"
+	"usage: bootstamps compare [--format table|json] [--baseline LABEL] [--strict] A... --vs B...\n"
+	"       bootstamps compare [--format table|json] [--baseline LABEL] [--strict] --group-by version --driver NAME CAPTURE...\n"
 	"\n"
 	"Compare two groups of saved boots (files, or directories of them). For each\n"
 	"phase, milestone and driver probe: the number of boots, median and p90 of\n"
@@ -89,8 +89,15 @@ static const char usage_compare[] =
 	"driver versions, kernel release, kernel command line.\n"
 	"\n"
 	"With --group-by version, boots are grouped by the version of driver NAME\n"
-	"(its MODULE_VERSION, else srcversion, else the kernel release for in-tree\n"
-	"drivers); each version is compared with the oldest.\n";
+	"(its MODULE_VERSION; built-in drivers and modules without one are the\n"
+	"kernel's own, \"in-tree (<kernel release>)\"). Each group is compared with\n"
+	"the baseline: the in-tree driver, else the oldest version.\n"
+	"\n"
+	"  --baseline LABEL  compare with this group instead: A's or B's first\n"
+	"                    argument, a version, or \"in-tree\"\n"
+	"  --strict          a file in a directory that is not a capture, or a\n"
+	"                    capture that does not parse (a torn one), is an error\n"
+	"                    (by default it is skipped with a warning)\n";
 
 static int parse_count(const char *s, size_t *out)
 {
@@ -306,6 +313,7 @@ static int cmd_compare(int argc, char **argv)
 	char **a = calloc((size_t)argc + 1, sizeof(*a));
 	char **b = calloc((size_t)argc + 1, sizeof(*b));
 	const char *driver = NULL, *group_by = NULL;
+	struct bst_compare_opts opts = { 0 };
 	size_t na = 0, nb = 0;
 	int vs = 0, json = 0, i, rc;
 
@@ -325,6 +333,10 @@ static int cmd_compare(int argc, char **argv)
 			driver = argv[++i];
 		} else if (!strcmp(x, "--group-by") && i + 1 < argc) {
 			group_by = argv[++i];
+		} else if (!strcmp(x, "--baseline") && i + 1 < argc) {
+			opts.baseline = argv[++i];
+		} else if (!strcmp(x, "--strict")) {
+			opts.strict = 1;
 		} else if (!strcmp(x, "--format") && i + 1 < argc) {
 			json = !strcmp(argv[++i], "json");
 			if (!json && strcmp(argv[i], "table"))
@@ -341,7 +353,8 @@ static int cmd_compare(int argc, char **argv)
 		goto usage;
 	if (!group_by && (!vs || !na || !nb || driver))
 		goto usage;
-	rc = bst_compare(stdout, a, na, b, nb, group_by ? driver : NULL, json);
+	rc = bst_compare_with(stdout, a, na, b, nb, group_by ? driver : NULL,
+			      json, &opts);
 	free(a);
 	free(b);
 	if (fflush(stdout) || ferror(stdout))

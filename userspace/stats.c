@@ -59,49 +59,96 @@ static uint64_t next_rand(uint64_t *state)
 	return x * 0x2545F4914F6CDD1DULL;
 }
 
-static double resampled_median(const double *v, size_t n, double *scratch,
-			       uint64_t *rng)
+/* A uniform index below n (multiply-shift: no division, negligible bias). */
+static size_t rand_index(uint64_t *state, size_t n)
 {
-	size_t i;
+	return (size_t)(((next_rand(state) >> 32) * (uint64_t)n) >> 32);
+}
 
+/*
+ * The median of one resample (n draws with replacement) of `sorted`.
+ * Values are in increasing order of their index, so the resample's order
+ * statistics are those of the drawn indices: count how often each index
+ * was drawn and walk the counts to the middle. O(n) a resample where
+ * sorting it would be O(n log n); the result is the same.
+ */
+static double resampled_median(const double *sorted, size_t n,
+			       unsigned int *count, uint64_t *rng)
+{
+	double pos = 0.5 * (double)(n - 1);
+	size_t lo = (size_t)pos, i, seen = 0, at_lo = n - 1, at_hi = n - 1;
+	int have_lo = 0;
+
+	memset(count, 0, n * sizeof(*count));
 	for (i = 0; i < n; i++)
-		scratch[i] = v[next_rand(rng) % n];
-	qsort(scratch, n, sizeof(*scratch), cmp_double);
-	return sorted_quantile(scratch, n, 0.5);
+		count[rand_index(rng, n)]++;
+	for (i = 0; i < n; i++) {
+		seen += count[i];
+		if (!have_lo && seen > lo) {
+			at_lo = i;
+			have_lo = 1;
+		}
+		if (seen > lo + 1) {
+			at_hi = i;
+			break;
+		}
+	}
+	if (pos == (double)lo)
+		return sorted[at_lo];
+	return sorted[at_lo] + (pos - (double)lo) * (sorted[at_hi] - sorted[at_lo]);
+}
+
+static double *sorted_copy(const double *v, size_t n)
+{
+	double *s = malloc(n * sizeof(*s));
+
+	if (!s)
+		return NULL;
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	return s;
 }
 
 /*
  * Percentile bootstrap of median(b) - median(a): resample each group with
  * replacement `rounds` times and take the 2.5th and 97.5th percentiles of
- * the differences.
+ * the differences. Each group is sorted once; a resample's median is found
+ * from the counts of the indices drawn, without sorting the resample.
  */
 int bst_bootstrap_median_diff(const double *a, size_t na, const double *b,
 			      size_t nb, unsigned int rounds, double *lo,
 			      double *hi)
 {
-	double *diffs, *scratch;
+	double *diffs, *sa, *sb;
+	unsigned int *count;
 	uint64_t rng = 0x9E3779B97F4A7C15ULL;
 	unsigned int r;
 
 	if (!na || !nb || !rounds)
 		return -1;
 	diffs = malloc(rounds * sizeof(*diffs));
-	scratch = malloc((na > nb ? na : nb) * sizeof(*scratch));
-	if (!diffs || !scratch) {
+	count = malloc((na > nb ? na : nb) * sizeof(*count));
+	sa = sorted_copy(a, na);
+	sb = sorted_copy(b, nb);
+	if (!diffs || !count || !sa || !sb) {
 		free(diffs);
-		free(scratch);
+		free(count);
+		free(sa);
+		free(sb);
 		return -1;
 	}
 	for (r = 0; r < rounds; r++) {
-		double ma = resampled_median(a, na, scratch, &rng);
+		double ma = resampled_median(sa, na, count, &rng);
 
-		diffs[r] = resampled_median(b, nb, scratch, &rng) - ma;
+		diffs[r] = resampled_median(sb, nb, count, &rng) - ma;
 	}
 	qsort(diffs, rounds, sizeof(*diffs), cmp_double);
 	*lo = sorted_quantile(diffs, rounds, 0.025);
 	*hi = sorted_quantile(diffs, rounds, 0.975);
 	free(diffs);
-	free(scratch);
+	free(count);
+	free(sa);
+	free(sb);
 	return 0;
 }
 
@@ -121,37 +168,72 @@ static int cmp_ranked(const void *x, const void *y)
  * f(m, n, k), the number of orderings giving U = k, follows from where the
  * largest value falls: in the first sample it is above all n others
  * (f(m - 1, n, k - n)), in the second it adds nothing (f(m, n - 1, k)).
+ * Only two layers of i are kept: (n + 1) * (mn + 1) counts each.
  */
 static double exact_p(size_t m, size_t n, double u)
 {
 	size_t umax = m * n, i, j, k, stride = umax + 1;
-	double *f = calloc((m + 1) * (n + 1) * stride, sizeof(double));
-	double total = 0, tail = 0, lower;
+	double *prev = calloc((n + 1) * stride, sizeof(double));
+	double *cur = calloc((n + 1) * stride, sizeof(double));
+	double total = 0, tail = 0, lower, *swap;
 
-#define F(i, j, k) f[((i) * (n + 1) + (j)) * stride + (k)]
-	if (!f)
+	if (!prev || !cur) {
+		free(prev);
+		free(cur);
 		return NAN;
-	for (i = 0; i <= m; i++) {
-		for (j = 0; j <= n; j++) {
-			if (i == 0 || j == 0) {
-				F(i, j, 0) = 1;
-				continue;
-			}
+	}
+	/* i = 0: one ordering, U = 0, whatever j. */
+	for (j = 0; j <= n; j++)
+		prev[j * stride] = 1;
+	for (i = 1; i <= m; i++) {
+		memset(cur, 0, (n + 1) * stride * sizeof(double));
+		cur[0] = 1;
+		for (j = 1; j <= n; j++)
 			for (k = 0; k <= i * j; k++)
-				F(i, j, k) = (k >= j ? F(i - 1, j, k - j) : 0) +
-					     F(i, j - 1, k);
-		}
+				cur[j * stride + k] =
+					(k >= j ? prev[j * stride + k - j] : 0) +
+					cur[(j - 1) * stride + k];
+		swap = prev;
+		prev = cur;
+		cur = swap;
 	}
 	lower = u < (double)umax - u ? u : (double)umax - u;
 	for (k = 0; k <= umax; k++) {
-		total += F(m, n, k);
+		total += prev[n * stride + k];
 		if ((double)k <= lower + 1e-9)
-			tail += F(m, n, k);
+			tail += prev[n * stride + k];
 	}
-#undef F
-	free(f);
+	free(prev);
+	free(cur);
 	tail = 2 * tail / total;
 	return tail > 1 ? 1 : tail;
+}
+
+/*
+ * The smallest two-sided p the exact test can give for samples of sizes m
+ * and n: every value of one above every value of the other, one ordering
+ * in C(m + n, m) at each end.
+ */
+double bst_mann_whitney_min_p(size_t m, size_t n)
+{
+	double orderings = 1;
+	size_t i;
+
+	if (!m || !n)
+		return 1;
+	for (i = 1; i <= m; i++)
+		orderings = orderings * (double)(n + i) / (double)i;
+	return orderings <= 2 ? 1 : 2 / orderings;
+}
+
+/* The fewest boots per group (equal groups) with a minimum p below alpha. */
+size_t bst_boots_needed(double alpha)
+{
+	size_t k = 1;
+
+	while (bst_mann_whitney_min_p(k, k) >= alpha && k < 1000)
+		k++;
+	return k;
 }
 
 /*

@@ -12,5 +12,7 @@ int bst_bootstrap_median_diff(const double *a, size_t na, const double *b,
 			      double *hi);
 int bst_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
 		     double *u, double *p);
+double bst_mann_whitney_min_p(size_t m, size_t n);
+size_t bst_boots_needed(double alpha);
 
 #endif /* BST_STATS_H */

@@ -178,7 +178,9 @@ static void test_compare_single_and_errors(void **state)
 	snprintf(pb, sizeof(pb), "%s/one_b/boot0.bst", dir);
 	out = run_compare(a, 1, b, 1, NULL, 0, &rc);
 	assert_int_equal(rc, 0);
-	if (!strstr(out, "Significance needs at least 2 boots per group") ||
+	/* One boot each: no ordering can be rare (p is 1 at best). */
+	if (!strstr(out, "No difference can be significant with 1 and 1 boots") ||
+	    !strstr(out, "for groups this size is 1, not below 0.05") ||
 	    !strstr(out, "nothing recorded differs"))
 		fail_msg("%s", out);
 	free(out);
@@ -341,6 +343,309 @@ static void test_save_keep(void **state)
 	assert_int_equal(count_files(arch, 0), 3);	/* this boot's + notes + f.bst */
 }
 
+/* ---------------------------------------------- issue 14, point 8 */
+
+/* Run compare with options, its table or JSON in a string; stderr kept. */
+static char *run_compare_opts(char **a, size_t na, char **b, size_t nb,
+			      const char *driver, int json,
+			      const struct bst_compare_opts *opts, int *rc)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	*rc = bst_compare_with(f, a, na, b, nb, driver, json, opts);
+	fclose(f);
+	return buf;
+}
+
+/* The table row of `metric`, or NULL. */
+static const char *row_of(const char *out, const char *metric)
+{
+	char want[200];
+	const char *p;
+
+	snprintf(want, sizeof(want), "\n%s ", metric);
+	p = strstr(out, want);
+	return p ? p + 1 : NULL;
+}
+
+/* B-A of a table row: the 7th number after the metric's name. */
+static double delta_of(const char *row, const char *metric)
+{
+	const char *p = row + strlen(metric);
+	double v = NAN;
+	int i;
+
+	for (i = 0; i < 7; i++) {
+		char *end;
+
+		v = strtod(p, &end);
+		assert_true(end != p);
+		p = end;
+	}
+	return v;
+}
+
+/*
+ * docs/ec2.md's workflow with Amazon's releases beside the in-tree ENA:
+ * the kernel's own driver (no version=) is the baseline of both, and the
+ * versions are never ordered against the kernel release.
+ */
+static void test_compare_in_tree_is_baseline(void **state)
+{
+	char pa[512], *a[] = { pa }, *out;
+	const char *row;
+	int i, rc;
+
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		write_capture("ena", i, "", 2 + i * 0.1, "ro");
+		write_capture("ena", 10 + i, "2.12.0g", 100 + i * 0.1, "ro");
+		write_capture("ena", 20 + i, "2.17.0g", 170 + i * 0.1, "ro");
+	}
+	snprintf(pa, sizeof(pa), "%s/ena", dir);
+	out = run_compare(a, 1, NULL, 0, "bst_fixture", 0, &rc);
+	assert_int_equal(rc, 0);
+	if (!strstr(out, "bst_fixture versions: in-tree (6.1.0-57-amd64) (baseline) vs 2.12.0g\n") ||
+	    !strstr(out, "bst_fixture versions: in-tree (6.1.0-57-amd64) (baseline) vs 2.17.0g\n") ||
+	    !strstr(out, "driver bst_fixture: in-tree (6.1.0-57-amd64) -> 2.12.0g\n") ||
+	    strstr(out, "2.12.0g (baseline)") || strstr(out, "-> 6.1.0"))
+		fail_msg("%s", out);
+	/* Both out-of-tree versions are slower than the baseline: B-A > 0. */
+	row = row_of(out, "probe bst_fixture");
+	assert_non_null(row);
+	assert_true(fabs(delta_of(row, "probe bst_fixture") - (100.2 - 2.2)) < 1e-6);
+	row = row_of(strstr(out, "vs 2.17.0g"), "probe bst_fixture");
+	assert_non_null(row);
+	assert_true(fabs(delta_of(row, "probe bst_fixture") - (170.2 - 2.2)) < 1e-6);
+	free(out);
+}
+
+static void test_compare_explicit_baseline(void **state)
+{
+	struct bst_compare_opts opts = { 0 };
+	char pa[512], pb[512], *a[] = { pa }, *b[] = { pb }, *out;
+	const char *row;
+	int i, rc;
+
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		write_capture("base_a", i, "1.0.0", 10 + i * 0.1, "ro");
+		write_capture("base_b", i, "2.0.0", 40 + i * 0.1, "ro");
+	}
+	snprintf(pa, sizeof(pa), "%s/base_a", dir);
+	snprintf(pb, sizeof(pb), "%s/base_b", dir);
+	/* B as the baseline: the difference is A's minus B's. */
+	opts.baseline = pb;
+	out = run_compare_opts(a, 1, b, 1, NULL, 0, &opts, &rc);
+	assert_int_equal(rc, 0);
+	row = row_of(out, "probe bst_fixture");
+	if (!row || !strstr(out, "A (baseline): ") || !strstr(out, "driver bst_fixture: 2.0.0 -> 1.0.0"))
+		fail_msg("%s", out);
+	assert_true(fabs(delta_of(row, "probe bst_fixture") - (10.2 - 40.2)) < 1e-6);
+	free(out);
+
+	/* --group-by: a version as the baseline, and "in-tree". */
+	snprintf(pa, sizeof(pa), "%s/ena", dir);
+	opts.baseline = "2.17.0g";
+	out = run_compare_opts(a, 1, NULL, 0, "bst_fixture", 0, &opts, &rc);
+	assert_int_equal(rc, 0);
+	if (!strstr(out, "versions: 2.17.0g (baseline) vs in-tree (6.1.0-57-amd64)\n") ||
+	    !strstr(out, "versions: 2.17.0g (baseline) vs 2.12.0g\n"))
+		fail_msg("%s", out);
+	free(out);
+	opts.baseline = "in-tree";
+	out = run_compare_opts(a, 1, NULL, 0, "bst_fixture", 1, &opts, &rc);
+	assert_int_equal(rc, 0);
+	if (!strstr(out, "{\"comparisons\":[{\"a\":{\"label\":\"in-tree (6.1.0-57-amd64)\",\"boots\":5}"))
+		fail_msg("%s", out);
+	free(out);
+	/* A label no group has: an error, nothing printed. */
+	opts.baseline = "3.0.0";
+	out = run_compare_opts(a, 1, NULL, 0, "bst_fixture", 0, &opts, &rc);
+	assert_int_equal(rc, 2);
+	assert_string_equal(out, "");
+	free(out);
+}
+
+static void write_file(const char *sub, const char *name, const char *text)
+{
+	char path[600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Compare a and b with opts; what it wrote to stderr (its warnings). */
+static char *stderr_of(char **a, char **b, const struct bst_compare_opts *opts,
+		       int *rc, char **out)
+{
+	char errpath[600], *text = NULL;
+	int saved = dup(2), fd;
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(errpath, sizeof(errpath), "%s/stderr.txt", dir);
+	fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stderr);
+	dup2(fd, 2);
+	close(fd);
+	*out = run_compare_opts(a, 1, b, 1, NULL, 0, opts, rc);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	f = fopen(errpath, "r");
+	assert_non_null(f);
+	assert_true(getdelim(&text, &len, '\0', f) >= 0 || feof(f));
+	fclose(f);
+	return text ? text : strdup("");
+}
+
+/*
+ * A README beside the captures, and a boot torn by a power cut (its last
+ * line truncated): each named in a warning and left out, the rest
+ * compared; with --strict, each is an error.
+ */
+static void test_compare_skips_strays(void **state)
+{
+	struct bst_compare_opts opts = { 0 };
+	char pa[512], pb[512], *a[] = { pa }, *b[] = { pb }, *out, *err;
+	int i, rc;
+
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		write_capture("stray_a", i, "1.0.0", 10 + i * 0.1, "ro");
+		write_capture("stray_b", i, "2.0.0", 40 + i * 0.1, "ro");
+	}
+	write_file("stray_a", "README", "Boots of the old driver.\n");
+	write_file("stray_b", "torn.bst",
+		   "# bootstamps 1\n# module_version=0.1.0 kernel=6.1.0-57-amd64\n"
+		   "1 0.000000000 kernel.start linux release=6.1.0-57-amd64 src=kmsg\n"
+		   "2 1.0000");
+	snprintf(pa, sizeof(pa), "%s/stray_a", dir);
+	snprintf(pb, sizeof(pb), "%s/stray_b", dir);
+	err = stderr_of(a, b, &opts, &rc, &out);
+	assert_int_equal(rc, 0);
+	if (!strstr(err, "warning: ") || !strstr(err, "/stray_a/README: not a capture") ||
+	    !strstr(err, "/stray_b/torn.bst:4: ") || !strstr(out, "(5 boots)\nB: "))
+		fail_msg("stderr: %s\nstdout: %s", err, out);
+	assert_non_null(strstr(out, "B: "));
+	assert_non_null(strstr(strstr(out, "B: "), "(5 boots)"));
+	free(out);
+	free(err);
+
+	opts.strict = 1;
+	err = stderr_of(a, b, &opts, &rc, &out);
+	assert_int_equal(rc, 2);
+	if (!strstr(err, "/stray_a/README: not a capture") || strstr(err, "warning"))
+		fail_msg("%s", err);
+	assert_string_equal(out, "");
+	free(out);
+	free(err);
+	/* Only the torn one: also fatal under --strict, naming its line. */
+	snprintf(pa, sizeof(pa), "%s/base_a", dir);
+	err = stderr_of(a, b, &opts, &rc, &out);
+	assert_int_equal(rc, 2);
+	if (!strstr(err, "/stray_b/torn.bst:4: "))
+		fail_msg("%s", err);
+	free(out);
+	free(err);
+}
+
+/* n boots per group, fully separated (A fast, B slow). */
+static void separated_groups(const char *sa, const char *sb, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		write_capture(sa, i, "1.0.0", 10 + i * 0.01, "ro");
+		write_capture(sb, i, "2.0.0", 40 + i * 0.01, "ro");
+	}
+}
+
+/*
+ * With 2 or 3 boots a group, no difference can be significant (the
+ * smallest exact p is 1/3 or 1/10): the report says so and how many boots
+ * would do (4, where 2 / C(8, 4) = 0.029 < 0.05).
+ */
+static void test_compare_too_few_boots(void **state)
+{
+	char pa[512], pb[512], *a[] = { pa }, *b[] = { pb }, *out;
+	int rc;
+
+	(void)state;
+	assert_true(fabs(bst_mann_whitney_min_p(2, 2) - 2.0 / 6) < 1e-12);
+	assert_true(fabs(bst_mann_whitney_min_p(3, 3) - 2.0 / 20) < 1e-12);
+	assert_true(fabs(bst_mann_whitney_min_p(4, 4) - 2.0 / 70) < 1e-12);
+	assert_true(bst_mann_whitney_min_p(1, 1) == 1);
+	assert_int_equal(bst_boots_needed(0.05), 4);
+	assert_int_equal(bst_boots_needed(0.01), 5);	/* 2 / 252 */
+
+	separated_groups("few3_a", "few3_b", 3);
+	snprintf(pa, sizeof(pa), "%s/few3_a", dir);
+	snprintf(pb, sizeof(pb), "%s/few3_b", dir);
+	out = run_compare(a, 1, b, 1, NULL, 0, &rc);
+	assert_int_equal(rc, 0);
+	if (!strstr(out, "No difference can be significant with 3 and 3 boots") ||
+	    !strstr(out, "for groups this size is 0.1, not below 0.05") ||
+	    !strstr(out, "at least 4 boots in each group") || strstr(out, " *\n"))
+		fail_msg("%s", out);
+	free(out);
+	out = run_compare(a, 1, b, 1, NULL, 1, &rc);
+	if (!strstr(out, "\"min_possible_p\":0.1,\"can_be_significant\":false,\"boots_needed_per_group\":4,"))
+		fail_msg("%s", out);
+	free(out);
+
+	separated_groups("few2_a", "few2_b", 2);
+	snprintf(pa, sizeof(pa), "%s/few2_a", dir);
+	snprintf(pb, sizeof(pb), "%s/few2_b", dir);
+	out = run_compare(a, 1, b, 1, NULL, 0, &rc);
+	if (!strstr(out, "with 2 and 2 boots") || !strstr(out, "this size is 0.33,"))
+		fail_msg("%s", out);
+	free(out);
+
+	/* Four each, separated: significant, and no such note. */
+	separated_groups("few4_a", "few4_b", 4);
+	snprintf(pa, sizeof(pa), "%s/few4_a", dir);
+	snprintf(pb, sizeof(pb), "%s/few4_b", dir);
+	out = run_compare(a, 1, b, 1, NULL, 0, &rc);
+	if (strstr(out, "No difference can be significant") || !strstr(out, " *\n"))
+		fail_msg("%s", out);
+	free(out);
+}
+
+/* A tiny p keeps its digits: 2 / C(60, 30) for 30 separated boots each. */
+static void test_compare_small_p_readable(void **state)
+{
+	char pa[512], pb[512], *a[] = { pa }, *b[] = { pb }, *out, want[64];
+	const char *row;
+	double c = 1;
+	int i, rc;
+
+	(void)state;
+	for (i = 1; i <= 30; i++)
+		c = c * (30 + i) / i;
+	snprintf(want, sizeof(want), " %.1fe-%02d *\n",
+		 2 / c * pow(10, ceil(-log10(2 / c))), (int)ceil(-log10(2 / c)));
+	separated_groups("tiny_a", "tiny_b", 30);
+	snprintf(pa, sizeof(pa), "%s/tiny_a", dir);
+	snprintf(pb, sizeof(pb), "%s/tiny_b", dir);
+	out = run_compare(a, 1, b, 1, NULL, 0, &rc);
+	assert_int_equal(rc, 0);
+	row = row_of(out, "probe bst_fixture");
+	if (!row || strncmp(strstr(row, want) ? strstr(row, want) : "", want, strlen(want)) ||
+	    strstr(out, "0.0000"))
+		fail_msg("want '%s' in: %s", want, out);
+	free(out);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -367,6 +672,11 @@ int main(void)
 		cmocka_unit_test(test_inside_probes),
 		cmocka_unit_test(test_save),
 		cmocka_unit_test(test_save_keep),
+		cmocka_unit_test(test_compare_in_tree_is_baseline),
+		cmocka_unit_test(test_compare_explicit_baseline),
+		cmocka_unit_test(test_compare_skips_strays),
+		cmocka_unit_test(test_compare_too_few_boots),
+		cmocka_unit_test(test_compare_small_p_readable),
 	};
 
 	return cmocka_run_group_tests_name("compare", tests, setup, teardown);
