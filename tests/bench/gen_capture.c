@@ -749,7 +749,8 @@ int main(int argc, char **argv)
 			saved = 1;
 			break;
 		}
-		if (opt == '?' || (end && *end) || (opt != 'b' && end == optarg))
+		if (opt == '?' || (end && *end) ||
+		    (opt != 'b' && opt != 'V' && end == optarg))
 			goto usage;
 	}
 	if (optind != argc || events < 200 || events > 10000000 || jitter < 0 ||
