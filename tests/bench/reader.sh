@@ -144,7 +144,9 @@ rss_1m() {
 
 machine="$(nproc) cores, $(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -n 1), $(uname -r)"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-rev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
+# The reader's own last change, not HEAD: commits elsewhere do not change it.
+rev=$(git -C "$top" log -1 --format=%h -- userspace 2>/dev/null || echo unknown)
+[ -n "$rev" ] || rev=unknown
 # shellcheck disable=SC2016 # the backquotes are markdown's
 {
 	echo "| command | 10k events | 100k | 1M | growth 1M / 100k | peak RSS at 1M |"
@@ -173,7 +175,7 @@ compare at least $metrics_min metrics (phases, milestones, drivers, steps; sampl
 Wall-clock time, best of 3 (runs over 20 s once), each run capped at $cap s; starting a process this
 way costs $floor_ms ms here, included in every figure. Peak RSS is GNU time's \`%M\`.
 
-Measured by \`tests/bench/reader.sh\` at $rev on $(date -u +%Y-%m-%d): $machine; load average $load
+Measured by \`tests/bench/reader.sh\` (the reader as of commit $rev) on $(date -u +%Y-%m-%d): $machine; load average $load
 at the end.
 EOT
 } >"$work/reader.md"
