@@ -233,7 +233,7 @@ case_ front.out_device_node_written_through t_out_device_node
 t_out_fifo() {
 	d=$fw/fifo; rm -rf "$d"; mkdir -p "$d"
 	mkfifo "$d/pipe" || return 1
-	cat "$d/pipe" >"$fw/from-fifo" &
+	timeout 60 cat "$d/pipe" >"$fw/from-fifo" &
 	reader=$!
 	$B plot -o "$d/pipe" "$first" || { kill $reader; return 1; }
 	wait $reader
