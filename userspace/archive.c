@@ -18,6 +18,7 @@
 
 #include "archive.h"
 #include "capture.h"
+#include "outfile.h"
 
 /* The first line of a small file, without its newline; "" if unreadable. */
 static void read_line(const char *path, char *buf, size_t size)
@@ -143,19 +144,6 @@ static int mkdir_p(const char *dir)
 	return mkdir(path, 0755) && errno != EEXIST ? -1 : 0;
 }
 
-/* fsync a directory, so that a rename in it survives a crash. */
-static int sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY);
-	int r;
-
-	if (fd < 0)
-		return -1;
-	r = fsync(fd);
-	close(fd);
-	return r;
-}
-
 struct bst_archived {
 	char *name;
 	struct timespec mtime;
@@ -258,20 +246,22 @@ out:
 
 /*
  * Archive the capture `from` as DIR/<boot_id>.bst. The file is written
- * beside its final name, synced, then renamed over it: a crash leaves the
- * old file or the new one, never half of one. Saving twice in one boot
+ * to a temporary file beside its final name, synced, then renamed over
+ * it: a crash leaves the old file or the new one, never half of one. A
+ * DIR/<boot_id>.bst that is not a regular file (a symbolic link, a device,
+ * a FIFO) is refused, never written through. Saving twice in one boot
  * replaces the file, so there is one file per boot. With `keep` > 0, only
  * the `keep` newest captures stay in DIR (this boot's always among them).
  */
 int bst_save(const char *from, const char *dir, size_t keep, int quiet)
 {
-	char boot_id[64], tmp[4096], dst[4096];
+	char boot_id[64], dst[4096];
+	struct bst_outfile out;
 	struct bst_capture cap;
 	struct bst_error err;
 	char *raw, *copy, *p;
 	size_t len;
 	FILE *f;
-	int fd, bad;
 
 	read_line("/proc/sys/kernel/random/boot_id", boot_id, sizeof(boot_id));
 	if (!*boot_id || strchr(boot_id, '/') || boot_id[0] == '.') {
@@ -299,17 +289,13 @@ int bst_save(const char *from, const char *dir, size_t keep, int quiet)
 		return 2;
 	}
 	snprintf(dst, sizeof(dst), "%s/%s.bst", dir, boot_id);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.bst.%d", dir, boot_id, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	f = fd < 0 ? NULL : fdopen(fd, "w");
-	if (!f) {
-		fprintf(stderr, "bootstamps save: cannot create %s: %s\n", tmp,
-			strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	/* A temporary file by mkstemp() beside dst, renamed over it (outfile.c). */
+	if (bst_outfile_open(&out, dst, BST_OUT_REGULAR_ONLY, 0644, &err)) {
+		fprintf(stderr, "bootstamps save: %s\n", err.msg);
 		free(raw);
 		return 2;
 	}
+	f = out.f;
 	/* Line 1, then this boot's metadata, then the rest (minus old metadata). */
 	p = strchr(raw, '\n') + 1;
 	fwrite(raw, 1, (size_t)(p - raw), f);
@@ -322,13 +308,9 @@ int bst_save(const char *from, const char *dir, size_t keep, int quiet)
 			fwrite(p, 1, n, f);
 		p += n;
 	}
-	bad = fflush(f) || ferror(f) || fsync(fd);
-	bad |= fclose(f) != 0;
 	free(raw);
-	if (bad || rename(tmp, dst) || sync_dir(dir)) {
-		fprintf(stderr, "bootstamps save: writing %s: %s\n", dst,
-			strerror(errno));
-		unlink(tmp);
+	if (bst_outfile_commit(&out, &err)) {
+		fprintf(stderr, "bootstamps save: %s\n", err.msg);
 		return 2;
 	}
 	if (!quiet)

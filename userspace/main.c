@@ -12,11 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "archive.h"
 #include "capture.h"
 #include "compare.h"
+#include "input.h"
+#include "outfile.h"
 
 #ifndef BST_VERSION
 #define BST_VERSION "unknown"
@@ -36,34 +39,47 @@ static const char usage_main[] =
 	"  mark      write a marker: bootstamps mark TEXT\n"
 	"  save      archive this boot in " BST_ARCHIVE_DIR "\n"
 	"  compare   compare groups of saved boots\n"
+	"  help      bootstamps help COMMAND: what COMMAND does and its options\n"
 	"\n"
-	"`bootstamps COMMAND --help` tells more. Exit status: 0 ok, 1 usage error,\n"
-	"2 unreadable or malformed input.\n";
+	"Without a command, the first argument is read as a FILE for show if it\n"
+	"is an option, contains '/' or '.', or names an existing file; any other\n"
+	"word is an unknown command. Options take --opt VALUE or --opt=VALUE;\n"
+	"-- ends the options. --version prints the version.\n"
+	"Exit status: 0 ok, 1 usage error, 2 unreadable or malformed input.\n";
+
+/* Every command that reads captures takes --max-size (bst_read_all). */
+#define USAGE_MAX_SIZE \
+	"  --max-size BYTES  refuse captures larger than this (default 64M;\n" \
+	"                suffixes K, M, G are powers of 1024)\n"
 
 static const char usage_show[] =
-	"usage: bootstamps show [--format table|json|csv] [--slowest N] [FILE|-]\n"
+	"usage: bootstamps show [--format table|json|csv] [--slowest N] [--max-size BYTES] [FILE|-]\n"
 	"\n"
 	"Print the boot's phases (kernel until /init, initramfs until switch-root,\n"
 	"the real root until the last marker), its milestones, the 10 slowest driver\n"
 	"probes with their driver's version, and every event in time order.\n"
 	"\n"
 	"  --format F    table (default), json (one object, docs/reader.md), csv (events)\n"
-	"  --slowest N   print only the N slowest driver probes\n";
+	"  --slowest N   print only the N slowest driver probes\n"
+	USAGE_MAX_SIZE;
 
 static const char usage_out[] =
-	"usage: bootstamps %s [-o FILE] [FILE|-]\n"
+	"usage: bootstamps %s [-o FILE] [--max-size BYTES] [FILE|-]\n"
 	"\n"
 	"%s\n"
-	"  -o FILE   write there (atomically) instead of standard output\n";
+	"  -o, --output FILE  write there instead of standard output: a regular\n"
+	"                file is replaced atomically; a pipe or terminal is\n"
+	"                written through; a symbolic link to a file is refused\n"
+	USAGE_MAX_SIZE;
 
 static const char usage_mark[] =
-	"usage: bootstamps mark TEXT\n"
+	"usage: bootstamps mark [--] TEXT\n"
 	"\n"
 	"Record a marker in " BST_PROC_PATH ": 1 to 128 printable ASCII characters.\n"
 	"Needs root in the initial user namespace.\n";
 
 static const char usage_save[] =
-	"usage: bootstamps save [--dir DIR] [--from FILE] [--keep N] [--quiet]\n"
+	"usage: bootstamps save [--dir DIR] [--from FILE] [--keep N] [--quiet] [--max-size BYTES]\n"
 	"\n"
 	"Archive this boot: the capture plus the boot id, kernel release, command\n"
 	"line, os-release, and the machine as it shows itself (DMI product name and\n"
@@ -75,11 +91,12 @@ static const char usage_save[] =
 	"  --from FILE   archive FILE instead of " BST_PROC_PATH "\n"
 	"  --keep N      then delete all but the N newest captures in DIR (by\n"
 	"                modification time; this boot's is always kept)\n"
-	"  --quiet       do not print the file's name, nor what was deleted\n";
+	"  --quiet       do not print the file's name, nor what was deleted\n"
+	USAGE_MAX_SIZE;
 
 static const char usage_compare[] =
-	"usage: bootstamps compare [--format table|json] [--baseline LABEL] [--strict] A... --vs B...\n"
-	"       bootstamps compare [--format table|json] [--baseline LABEL] [--strict] --group-by version --driver NAME CAPTURE...\n"
+	"usage: bootstamps compare [--format table|json] [--baseline LABEL] [--strict] [--max-size BYTES] A... --vs B...\n"
+	"       bootstamps compare [--format table|json] [--baseline LABEL] [--strict] [--max-size BYTES] --group-by version --driver NAME CAPTURE...\n"
 	"\n"
 	"Compare two groups of saved boots (files, or directories of them). For each\n"
 	"phase, milestone and driver probe: the number of boots, median and p90 of\n"
@@ -97,7 +114,106 @@ static const char usage_compare[] =
 	"                    argument, a version, or \"in-tree\"\n"
 	"  --strict          a file in a directory that is not a capture, or a\n"
 	"                    capture that does not parse (a torn one), is an error\n"
-	"                    (by default it is skipped with a warning)\n";
+	"                    (by default it is skipped with a warning)\n"
+	USAGE_MAX_SIZE;
+
+static const char *const command_names[] = {
+	"show", "plot", "trace", "prom", "mark", "save", "compare", "help",
+};
+#define NCOMMANDS (sizeof(command_names) / sizeof(command_names[0]))
+
+/* Help for a command (NULL: the program); -1 if there is no such command. */
+static int print_help(const char *cmd)
+{
+	if (!cmd || !strcmp(cmd, "help"))
+		fputs(usage_main, stdout);
+	else if (!strcmp(cmd, "show"))
+		fputs(usage_show, stdout);
+	else if (!strcmp(cmd, "plot"))
+		printf(usage_out, cmd, "Draw the boot as an SVG timeline (open it in a browser).");
+	else if (!strcmp(cmd, "trace"))
+		printf(usage_out, cmd, "Write the boot as Chrome Trace Event JSON (open it in ui.perfetto.dev).");
+	else if (!strcmp(cmd, "prom"))
+		printf(usage_out, cmd, "Write the boot as Prometheus text exposition.");
+	else if (!strcmp(cmd, "mark"))
+		fputs(usage_mark, stdout);
+	else if (!strcmp(cmd, "save"))
+		fputs(usage_save, stdout);
+	else if (!strcmp(cmd, "compare"))
+		fputs(usage_compare, stdout);
+	else
+		return -1;
+	return 0;
+}
+
+static int print_version(void)
+{
+	printf("bootstamps %s\n", BST_VERSION);
+	return 0;
+}
+
+/* Options of any command that take a value: "--opt=v" means "--opt v". */
+static const char *const valued_options[] = {
+	"--format", "--slowest", "--output", "--max-size", "--dir", "--from",
+	"--keep", "--driver", "--group-by", "--baseline",
+};
+
+/*
+ * Rewrite the arguments once, so that each command's option loop sees one
+ * spelling: "--opt=value" becomes "--opt" "value" for the options above,
+ * "-oFILE" becomes "-o" "FILE". Nothing after "--" is touched: the loops
+ * take what follows it as operands. The strings are argv's own (C lets a
+ * program modify them), split in place; the array is new, and freed by
+ * the caller.
+ */
+static char **normalize_args(int argc, char **argv, int *nargc)
+{
+	char **out = calloc(2 * (size_t)argc + 1, sizeof(*out));
+	static char dash_o[] = "-o";
+	int i, n = 0, ended = 0;
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < argc; i++) {
+		char *a = argv[i], *eq = strchr(a, '=');
+		size_t k;
+
+		if (!ended && !strcmp(a, "--"))
+			ended = 1;
+		if (!ended && !strncmp(a, "-o", 2) && a[2]) {
+			out[n++] = dash_o;
+			out[n++] = a + 2;
+			continue;
+		}
+		if (!ended && !strncmp(a, "--", 2) && eq) {
+			for (k = 0; k < sizeof(valued_options) / sizeof(valued_options[0]); k++)
+				if (strlen(valued_options[k]) == (size_t)(eq - a) &&
+				    !strncmp(a, valued_options[k], (size_t)(eq - a)))
+					break;
+			if (k < sizeof(valued_options) / sizeof(valued_options[0])) {
+				*eq = '\0';
+				out[n++] = a;
+				out[n++] = eq + 1;
+				continue;
+			}
+		}
+		out[n++] = a;
+	}
+	*nargc = n;
+	return out;
+}
+
+/* An option's value, the next argument; NULL if there is none. */
+static const char *value_of(int argc, char **argv, int *i)
+{
+	return *i + 1 < argc ? argv[++*i] : NULL;
+}
+
+/* "-x", "--x": an option; "-" alone is standard input, an operand. */
+static int is_option(const char *a)
+{
+	return a[0] == '-' && a[1];
+}
 
 static int parse_count(const char *s, size_t *out)
 {
@@ -121,51 +237,19 @@ static int bad_usage(const char *cmd, const char *what)
 	return 1;
 }
 
-/* Output to a file is written beside it and renamed into place. */
-struct out {
-	FILE *f;
-	char tmp[4096];
-	const char *path;
-};
-
-static int out_open(struct out *o, const char *path)
+/* A value for --max-size; 1 (usage error) if it is not a size. */
+static int set_max_size(const char *cmd, const char *value)
 {
-	int fd;
-
-	o->path = path;
-	if (!path || !strcmp(path, "-")) {
-		o->f = stdout;
-		return 0;
-	}
-	snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%d", path, (int)getpid());
-	fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	o->f = fd < 0 ? NULL : fdopen(fd, "w");
-	if (!o->f) {
-		fprintf(stderr, "bootstamps: cannot write %s: %s\n", o->tmp,
-			strerror(errno));
-		return -1;
-	}
+	if (bst_parse_size(value, &bst_max_input_bytes))
+		return bad_usage(cmd, "--max-size needs a size in bytes (a number, or with K, M or G)");
 	return 0;
 }
 
-static int out_close(struct out *o)
+static int unknown_option(const char *cmd, const char *a)
 {
-	int bad = fflush(o->f) || ferror(o->f);
-
-	if (o->f == stdout) {
-		if (bad)
-			perror("bootstamps: writing output");
-		return bad ? 2 : 0;
-	}
-	bad |= fsync(fileno(o->f));
-	bad |= fclose(o->f) != 0;
-	if (bad || rename(o->tmp, o->path)) {
-		fprintf(stderr, "bootstamps: writing %s: %s\n", o->path,
-			strerror(errno));
-		unlink(o->tmp);
-		return 2;
-	}
-	return 0;
+	fprintf(stderr, "bootstamps %s: unknown option %s (see bootstamps %s --help)\n",
+		cmd, a, cmd);
+	return 1;
 }
 
 enum cmd { C_SHOW, C_PLOT, C_TRACE, C_PROM };
@@ -188,45 +272,42 @@ static void live_file_hint(const char *path)
 static int one_capture(enum cmd cmd, const char *name, int argc, char **argv)
 {
 	const char *path = BST_PROC_PATH, *out_path = NULL, *format = "table";
+	struct bst_outfile o;
 	struct bst_capture cap;
 	struct bst_model model;
 	struct bst_boot boot;
 	struct bst_error err;
 	size_t slowest = 0;
-	int given = 0, i, rc;
-	struct out o;
+	int given = 0, operands_only = 0, i, rc;
 
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			if (cmd == C_SHOW)
-				fputs(usage_show, stdout);
-			else
-				printf(usage_out, name,
-				       cmd == C_PLOT ? "Draw the boot as an SVG timeline (open it in a browser)." :
-				       cmd == C_TRACE ? "Write the boot as Chrome Trace Event JSON (open it in ui.perfetto.dev)." :
-				       "Write the boot as Prometheus text exposition.");
-			return 0;
+		if (operands_only || !is_option(a)) {
+			if (given++)
+				return bad_usage(name, "one FILE at a time");
+			path = a;
+		} else if (!strcmp(a, "--")) {
+			operands_only = 1;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			return print_help(name) ? 1 : 0;
 		} else if (cmd == C_SHOW && !strcmp(a, "--slowest")) {
-			if (parse_count(i + 1 < argc ? argv[++i] : NULL, &slowest))
+			if (parse_count(value_of(argc, argv, &i), &slowest))
 				return bad_usage(name, "--slowest needs a count from 1 to 100000");
 		} else if (cmd == C_SHOW && !strcmp(a, "--format")) {
-			format = i + 1 < argc ? argv[++i] : "";
-			if (strcmp(format, "table") && strcmp(format, "json") &&
-			    strcmp(format, "csv"))
-				return bad_usage(name, "--format is table, json or csv");
-		} else if (cmd != C_SHOW && !strcmp(a, "-o")) {
-			if (i + 1 >= argc)
+			format = value_of(argc, argv, &i);
+			if (!format || (strcmp(format, "table") && strcmp(format, "json") &&
+					strcmp(format, "csv")))
+				return bad_usage(name, "--format needs table, json or csv");
+		} else if (cmd != C_SHOW && (!strcmp(a, "-o") || !strcmp(a, "--output"))) {
+			out_path = value_of(argc, argv, &i);
+			if (!out_path)
 				return bad_usage(name, "-o needs a file");
-			out_path = argv[++i];
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "bootstamps %s: unknown option %s\n", name, a);
-			return 1;
-		} else if (given++) {
-			return bad_usage(name, "one FILE at a time");
+		} else if (!strcmp(a, "--max-size")) {
+			if (set_max_size(name, value_of(argc, argv, &i)))
+				return 1;
 		} else {
-			path = a;
+			return unknown_option(name, a);
 		}
 	}
 
@@ -247,7 +328,7 @@ static int one_capture(enum cmd cmd, const char *name, int argc, char **argv)
 		bst_capture_free(&cap);
 		return 2;
 	}
-	rc = out_open(&o, out_path) ? 2 : 0;
+	rc = bst_outfile_open(&o, out_path, BST_OUT_ANY, 0644, &err) ? 2 : 0;
 	if (!rc) {
 		if (cmd == C_PLOT)
 			bst_plot(o.f, &cap, &model, &boot);
@@ -263,8 +344,10 @@ static int one_capture(enum cmd cmd, const char *name, int argc, char **argv)
 			bst_print_slowest(o.f, &cap, &model, slowest);
 		else
 			bst_show_text(o.f, &cap, &model, &boot, 10);
-		rc = out_close(&o);
+		rc = bst_outfile_commit(&o, &err) ? 2 : 0;
 	}
+	if (rc)
+		fprintf(stderr, "bootstamps: %s\n", err.msg);
 	bst_boot_free(&boot);
 	bst_model_free(&model);
 	bst_capture_free(&cap);
@@ -278,20 +361,28 @@ static int cmd_save(int argc, char **argv)
 	int quiet = 0, i;
 
 	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(usage_save, stdout);
-			return 0;
-		} else if (!strcmp(argv[i], "--dir") && i + 1 < argc) {
-			dir = argv[++i];
-		} else if (!strcmp(argv[i], "--from") && i + 1 < argc) {
-			from = argv[++i];
-		} else if (!strcmp(argv[i], "--keep") && i + 1 < argc) {
-			if (parse_count(argv[++i], &keep))
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			return print_help("save") ? 1 : 0;
+		} else if (!strcmp(a, "--dir")) {
+			if (!(dir = value_of(argc, argv, &i)) || !*dir)
+				return bad_usage("save", "--dir needs a directory");
+		} else if (!strcmp(a, "--from")) {
+			if (!(from = value_of(argc, argv, &i)) || !*from)
+				return bad_usage("save", "--from needs a capture file (or - for standard input)");
+		} else if (!strcmp(a, "--keep")) {
+			if (parse_count(value_of(argc, argv, &i), &keep))
 				return bad_usage("save", "--keep needs a count from 1 to 100000");
-		} else if (!strcmp(argv[i], "--quiet")) {
+		} else if (!strcmp(a, "--quiet")) {
 			quiet = 1;
+		} else if (!strcmp(a, "--max-size")) {
+			if (set_max_size("save", value_of(argc, argv, &i)))
+				return 1;
+		} else if (is_option(a)) {
+			return unknown_option("save", a);
 		} else {
-			return bad_usage("save", "unknown argument");
+			return bad_usage("save", "save takes no FILE: archive one with --from FILE");
 		}
 	}
 	return bst_save(from, dir, keep, quiet);
@@ -303,6 +394,13 @@ static int cmd_mark(int argc, char **argv)
 		fputs(usage_mark, stdout);
 		return 0;
 	}
+	if (argc == 1 && !strcmp(argv[0], "--version"))
+		return print_version();
+	/* "mark -- TEXT": a marker that looks like an option. */
+	if (argc == 2 && !strcmp(argv[0], "--")) {
+		argc--;
+		argv++;
+	}
 	if (argc != 1)
 		return bad_usage("mark", "give the marker's text as one argument");
 	return bst_mark(argv[0]);
@@ -312,47 +410,67 @@ static int cmd_compare(int argc, char **argv)
 {
 	char **a = calloc((size_t)argc + 1, sizeof(*a));
 	char **b = calloc((size_t)argc + 1, sizeof(*b));
-	const char *driver = NULL, *group_by = NULL;
+	const char *driver = NULL, *group_by = NULL, *why = NULL;
 	struct bst_compare_opts opts = { 0 };
 	size_t na = 0, nb = 0;
-	int vs = 0, json = 0, i, rc;
+	int vs = 0, json = 0, operands_only = 0, i, rc;
 
-	if (!a || !b)
+	if (!a || !b) {
+		free(a);
+		free(b);
 		return 2;
-	for (i = 0; i < argc; i++) {
+	}
+	for (i = 0; i < argc && !why; i++) {
 		const char *x = argv[i];
 
-		if (!strcmp(x, "--help") || !strcmp(x, "-h")) {
-			fputs(usage_compare, stdout);
+		if (operands_only || !is_option(x)) {
+			if (vs)
+				b[nb++] = argv[i];
+			else
+				a[na++] = argv[i];
+		} else if (!strcmp(x, "--")) {
+			operands_only = 1;
+		} else if (!strcmp(x, "--help") || !strcmp(x, "-h")) {
 			free(a);
 			free(b);
-			return 0;
+			return print_help("compare") ? 1 : 0;
 		} else if (!strcmp(x, "--vs")) {
 			vs = 1;
-		} else if (!strcmp(x, "--driver") && i + 1 < argc) {
-			driver = argv[++i];
-		} else if (!strcmp(x, "--group-by") && i + 1 < argc) {
-			group_by = argv[++i];
-		} else if (!strcmp(x, "--baseline") && i + 1 < argc) {
-			opts.baseline = argv[++i];
+		} else if (!strcmp(x, "--driver")) {
+			if (!(driver = value_of(argc, argv, &i)))
+				why = "--driver needs a driver's name";
+		} else if (!strcmp(x, "--group-by")) {
+			if (!(group_by = value_of(argc, argv, &i)))
+				why = "--group-by needs what to group by (version)";
+		} else if (!strcmp(x, "--format")) {
+			const char *f = value_of(argc, argv, &i);
+
+			json = f && !strcmp(f, "json");
+			if (!f || (!json && strcmp(f, "table")))
+				why = "--format needs table or json";
+		} else if (!strcmp(x, "--max-size")) {
+			if (bst_parse_size(value_of(argc, argv, &i), &bst_max_input_bytes))
+				why = "--max-size needs a size in bytes (a number, or with K, M or G)";
+		} else if (!strcmp(x, "--baseline")) {
+			if (!(opts.baseline = value_of(argc, argv, &i)))
+				why = "--baseline needs a group's label";
 		} else if (!strcmp(x, "--strict")) {
 			opts.strict = 1;
-		} else if (!strcmp(x, "--format") && i + 1 < argc) {
-			json = !strcmp(argv[++i], "json");
-			if (!json && strcmp(argv[i], "table"))
-				goto usage;
-		} else if (x[0] == '-' && x[1]) {
-			goto usage;
-		} else if (vs) {
-			b[nb++] = argv[i];
 		} else {
-			a[na++] = argv[i];
+			free(a);
+			free(b);
+			return unknown_option("compare", x);
 		}
 	}
-	if (group_by && (strcmp(group_by, "version") || !driver || vs || !na))
-		goto usage;
-	if (!group_by && (!vs || !na || !nb || driver))
-		goto usage;
+	if (!why && group_by && (strcmp(group_by, "version") || !driver || vs || !na))
+		why = "give A... --vs B..., or --group-by version --driver NAME CAPTURE...";
+	if (!why && !group_by && (!vs || !na || !nb || driver))
+		why = "give A... --vs B..., or --group-by version --driver NAME CAPTURE...";
+	if (why) {
+		free(a);
+		free(b);
+		return bad_usage("compare", why);
+	}
 	rc = bst_compare_with(stdout, a, na, b, nb, group_by ? driver : NULL,
 			      json, &opts);
 	free(a);
@@ -360,26 +478,87 @@ static int cmd_compare(int argc, char **argv)
 	if (fflush(stdout) || ferror(stdout))
 		return 2;
 	return rc;
-usage:
-	free(a);
-	free(b);
-	return bad_usage("compare",
-			 "give A... --vs B..., or --group-by version --driver NAME CAPTURE...");
 }
 
-int main(int argc, char **argv)
+/* Edits (one letter changed, added or dropped) between two short words. */
+static size_t edit_distance(const char *x, const char *y)
+{
+	size_t lx = strlen(x), ly = strlen(y), i, j, row[16], prev, tmp;
+
+	if (lx >= sizeof(row) / sizeof(row[0]) || ly >= sizeof(row) / sizeof(row[0]))
+		return (size_t)-1;
+	for (j = 0; j <= ly; j++)
+		row[j] = j;
+	for (i = 1; i <= lx; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= ly; j++) {
+			size_t best = prev + (x[i - 1] != y[j - 1]);
+
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			tmp = row[j];
+			row[j] = best;
+			prev = tmp;
+		}
+	}
+	return row[ly];
+}
+
+/*
+ * Without a command, is the first argument a FILE for show? Yes if it is
+ * an option or "-", contains '/' or '.', or names something that exists;
+ * a bare word that exists nowhere is taken as a mistyped command.
+ */
+static int names_a_file(const char *a)
+{
+	struct stat st;
+
+	return a[0] == '-' || strchr(a, '/') || strchr(a, '.') || !stat(a, &st);
+}
+
+static int unknown_command(const char *word)
+{
+	const char *near = NULL;
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (edit_distance(word, command_names[i]) <= 2)
+			near = command_names[i];
+	fprintf(stderr, "bootstamps: unknown command \"%s\"%s%s%s (see bootstamps --help; to read a file of that name, write ./%s)\n",
+		word, near ? ", did you mean \"" : "", near ? near : "",
+		near ? "\"?" : "", word);
+	return 1;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	if (argc > 1)
+		return bad_usage("help", "give one command at most");
+	if (argc == 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")))
+		argc = 0;
+	if (argc == 1 && print_help(argv[0]))
+		return unknown_command(argv[0]);
+	if (!argc)
+		print_help(NULL);
+	return 0;
+}
+
+static int run(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "show";
-	int skip = argc > 1 ? 2 : 1;
+	int skip = argc > 1 ? 2 : 1, i;
 
-	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
-		fputs(usage_main, stdout);
-		return 0;
-	}
-	if (!strcmp(cmd, "--version")) {
-		printf("bootstamps %s\n", BST_VERSION);
-		return 0;
-	}
+	/* --version anywhere before "--", as other Linux tools take it. */
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--version"))
+			return print_version();
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
+		return print_help(NULL);
+	if (!strcmp(cmd, "help"))
+		return cmd_help(argc - skip, argv + skip);
 	if (!strcmp(cmd, "show"))
 		return one_capture(C_SHOW, "show", argc - skip, argv + skip);
 	if (!strcmp(cmd, "plot"))
@@ -390,10 +569,28 @@ int main(int argc, char **argv)
 		return one_capture(C_PROM, "prom", argc - skip, argv + skip);
 	if (!strcmp(cmd, "save"))
 		return cmd_save(argc - skip, argv + skip);
-	if (!strcmp(cmd, "mark"))
-		return cmd_mark(argc - skip, argv + skip);
 	if (!strcmp(cmd, "compare"))
 		return cmd_compare(argc - skip, argv + skip);
+	if (argc > 1 && !names_a_file(cmd))
+		return unknown_command(cmd);
 	/* No command: `bootstamps [show options] [FILE]`. */
 	return one_capture(C_SHOW, "show", argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	char **args;
+	int nargs, rc;
+
+	/* A marker's text is taken as given: it may look like anything. */
+	if (argc > 1 && !strcmp(argv[1], "mark"))
+		return cmd_mark(argc - 2, argv + 2);
+	args = normalize_args(argc, argv, &nargs);
+	if (!args) {
+		fprintf(stderr, "bootstamps: out of memory\n");
+		return 2;
+	}
+	rc = run(nargs, args);
+	free(args);
+	return rc;
 }

@@ -7,13 +7,17 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "capture.h"
+#include "input.h"
 
 static int fail(struct bst_error *err, const char *name, size_t line,
 		const char *fmt, ...)
@@ -273,6 +277,8 @@ int bst_parse_text(const char *name, char *text, struct bst_capture *cap,
 		fail(err, name, 0, "empty file: not a bootstamps capture");
 		goto out;
 	}
+	if (bst_validate(cap, bst_quiet_warnings ? NULL : stderr, err) < 0)
+		goto out;
 	rc = 0;
 	goto out;
 oom:
@@ -286,53 +292,183 @@ out:
 	return rc;
 }
 
+size_t bst_max_input_bytes = BST_MAX_INPUT_DEFAULT;
+int bst_quiet_warnings;
+
+int bst_parse_size(const char *s, size_t *out)
+{
+	uint64_t v, unit = 1;
+	size_t len = s ? strlen(s) : 0;
+
+	if (len && (s[len - 1] == 'K' || s[len - 1] == 'k'))
+		unit = (uint64_t)1 << 10;
+	else if (len && s[len - 1] == 'M')
+		unit = (uint64_t)1 << 20;
+	else if (len && s[len - 1] == 'G')
+		unit = (uint64_t)1 << 30;
+	if (unit > 1)
+		len--;
+	if (parse_u64(s, len, &v) || v == 0 || v > SIZE_MAX / 2 / unit)
+		return -1;
+	*out = (size_t)(v * unit);
+	return 0;
+}
+
+/* A limit as people read it: "64 MiB (67108864 bytes)". */
+static void format_limit(char *buf, size_t size, size_t limit)
+{
+	if (limit % ((size_t)1 << 20) == 0)
+		snprintf(buf, size, "%zu MiB (%zu bytes)", limit >> 20, limit);
+	else
+		snprintf(buf, size, "%zu bytes", limit);
+}
+
+static int too_big(struct bst_error *err, const char *path, size_t limit)
+{
+	char lim[64];
+
+	format_limit(lim, sizeof(lim), limit);
+	return fail(err, path, 0,
+		    "larger than the input limit of %s: not a capture this reader reads (--max-size BYTES raises the limit)",
+		    lim);
+}
+
+/* Where the check of bytes as they arrive has got to. */
+struct read_scan {
+	size_t line, column;	/* of the next byte, 1-based */
+	int first_line_checked;
+};
+
+static const char capture_magic[] = "# bootstamps ";
+
 /*
- * The whole file (or standard input, for "-") as a NUL-terminated string.
- * A NUL byte inside it is an error: the format is text.
+ * Refuse bytes the format never has, and a first line that is not a
+ * capture's, as soon as they arrive: binary data and other files are
+ * refused after one chunk, not after reading all of them.
+ */
+static int scan_chunk(struct read_scan *sc, const char *buf, size_t from,
+		      size_t to, const char *path, struct bst_error *err)
+{
+	const size_t magic_len = sizeof(capture_magic) - 1;
+	size_t i;
+
+	if (!sc->first_line_checked) {
+		const char *nl = memchr(buf, '\n', to);
+		size_t have = nl ? (size_t)(nl - buf) : to;
+
+		if (memcmp(buf, capture_magic, have < magic_len ? have : magic_len) ||
+		    (nl && have <= magic_len))
+			return fail(err, path, 1,
+				    "not a bootstamps capture: the first line must be \"# bootstamps <version>\"");
+		sc->first_line_checked = have >= magic_len;
+	}
+	for (i = from; i < to; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		if (c == '\n') {
+			sc->line++;
+			sc->column = 1;
+			continue;
+		}
+		if (c < 0x20 || c > 0x7e) {
+			if (c == '\0')
+				return fail(err, path, sc->line,
+					    "a NUL byte at column %zu: binary data, not a bootstamps capture",
+					    sc->column);
+			return fail(err, path, sc->line,
+				    "byte 0x%02x at column %zu: not printable ASCII",
+				    c, sc->column);
+		}
+		sc->column++;
+	}
+	return 0;
+}
+
+/*
+ * The whole file (or standard input, for "-") as a NUL-terminated string,
+ * read in bounded chunks and checked as it arrives: at most
+ * bst_max_input_bytes, printable ASCII and newlines only.
  */
 int bst_read_all(const char *path, char **out, size_t *outlen,
 		 struct bst_error *err)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	const size_t chunk = 65536, limit = bst_max_input_bytes;
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	struct read_scan sc = { .line = 1, .column = 1 };
 	size_t len = 0, size = 0;
 	char *buf = NULL;
+	struct stat st;
+	int rc = -1;
 
-	if (!f)
+	if (fd < 0)
 		return fail(err, path, 0, "cannot open: %s", strerror(errno));
-	for (;;) {
-		size_t n;
-
-		if (grow((void **)&buf, &size, len + 65536, 1)) {
-			if (f != stdin)
-				fclose(f);
-			free(buf);
-			return fail(err, path, 0, "out of memory");
+	if (!fstat(fd, &st)) {
+		if (S_ISDIR(st.st_mode)) {
+			fail(err, path, 0, "is a directory, not a capture");
+			goto out;
 		}
-		n = fread(buf + len, 1, size - len - 1, f);
-		len += n;
+		/* A regular file's size is known: refuse before reading it. */
+		if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > limit) {
+			too_big(err, path, limit);
+			goto out;
+		}
+	}
+	for (;;) {
+		size_t want;
+		ssize_t n;
+
+		/* Room for one more chunk, never past limit + 1 bytes. */
+		want = limit + 1 - len < chunk ? limit + 1 - len : chunk;
+		if (len + want + 1 > size) {
+			/* Doubling, but never past what the limit can need. */
+			size_t ncap = size ? 2 * size : chunk + 1;
+			char *p;
+
+			if (ncap > limit + 2)
+				ncap = limit + 2;
+			p = realloc(buf, ncap);
+			if (!p) {
+				fail(err, path, 0, "out of memory");
+				goto out;
+			}
+			buf = p;
+			size = ncap;
+		}
+		n = read(fd, buf + len, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fail(err, path, 0, "cannot read: %s", strerror(errno));
+			goto out;
+		}
 		if (n == 0)
 			break;
+		if (len + (size_t)n > limit) {
+			too_big(err, path, limit);
+			goto out;
+		}
+		if (scan_chunk(&sc, buf, len, len + (size_t)n, path, err))
+			goto out;
+		len += (size_t)n;
 	}
-	if (ferror(f)) {
-		int e = errno;
-
-		if (f != stdin)
-			fclose(f);
-		free(buf);
-		return fail(err, path, 0, "cannot read: %s", strerror(e));
-	}
-	if (f != stdin)
-		fclose(f);
-	if (memchr(buf, '\0', len)) {
-		free(buf);
-		return fail(err, path, 0,
-			    "contains a NUL byte: not a bootstamps capture");
+	if (!buf) {
+		buf = malloc(1);
+		if (!buf) {
+			fail(err, path, 0, "out of memory");
+			goto out;
+		}
 	}
 	buf[len] = '\0';
 	*out = buf;
+	buf = NULL;
 	if (outlen)
 		*outlen = len;
-	return 0;
+	rc = 0;
+out:
+	free(buf);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return rc;
 }
 
 int bst_parse_file(const char *path, struct bst_capture *cap,

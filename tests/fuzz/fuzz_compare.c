@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "compare.h"
+#include "input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,6 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!sink) {
 		sink = fopen("/dev/null", "w");
+		bst_quiet_warnings = 1;
 		snprintf(dir, sizeof(dir), "/tmp/bst-fuzz-%d", (int)getpid());
 		mkdir(dir, 0700);
 	}

@@ -165,7 +165,7 @@ static void test_model_errors(void **state)
 {
 	static const char *bad[] = {
 		"# bootstamps 1\n1 1.000000000 probe.end a rc=0 start=x dur_ns=1\n",
-		"# bootstamps 1\n1 1.000000000 probe.end a rc=0 start=1\n",
+		"# bootstamps 1\n1 1.000000000 probe.end a rc=0 start=0\n",
 		"# bootstamps 1\n1 1.000000000 probe.end a rc=zero start=0 dur_ns=1\n",
 		"# bootstamps 1\n1 1.000000000 probe.end a start=-3 dur_ns=1\n",
 	};
