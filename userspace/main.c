@@ -186,7 +186,7 @@ static int one_capture(enum cmd cmd, const char *name, int argc, char **argv)
 	struct bst_boot boot;
 	struct bst_error err;
 	size_t slowest = 0;
-	int given = 0, i, rc;
+	int given = 0, events = 0, i, rc;
 	struct out o;
 
 	for (i = 0; i < argc; i++) {
@@ -204,6 +204,8 @@ static int one_capture(enum cmd cmd, const char *name, int argc, char **argv)
 		} else if (cmd == C_SHOW && !strcmp(a, "--slowest")) {
 			if (parse_count(i + 1 < argc ? argv[++i] : NULL, &slowest))
 				return bad_usage(name, "--slowest needs a count from 1 to 100000");
+		} else if (cmd == C_SHOW && !strcmp(a, "--events")) {
+			events = 1;
 		} else if (cmd == C_SHOW && !strcmp(a, "--format")) {
 			format = i + 1 < argc ? argv[++i] : "";
 			if (strcmp(format, "table") && strcmp(format, "json") &&
@@ -255,7 +257,7 @@ static int one_capture(enum cmd cmd, const char *name, int argc, char **argv)
 		else if (slowest)
 			bst_print_slowest(o.f, &cap, &model, slowest);
 		else
-			bst_show_text(o.f, &cap, &model, &boot, 10);
+			bst_show_text(o.f, &cap, &model, &boot, 10, events);
 		rc = out_close(&o);
 	}
 	bst_boot_free(&boot);
