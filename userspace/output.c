@@ -255,8 +255,7 @@ void bst_print_blame(FILE *out, const struct bst_blame *blame, size_t n)
 			snprintf(fn, sizeof(fn), "%*s`-%s", (int)(s->depth * 2), "",
 				 s->function);
 			fprintf(out, "%9s %8zu  %-47s %-20s %s\n", total, s->calls, fn,
-				ret, s->calls == 1 ? "step inside its probe" :
-				"calls of a step inside its probes");
+				ret, "a step timed inside its probes (spans=)");
 		}
 	}
 	if (!blame->nrows)
