@@ -264,7 +264,7 @@ void bst_print_blame(FILE *out, const struct bst_blame *blame, size_t n)
 		char rest[48];
 
 		bst_format_duration(rest, sizeof(rest), rest_ns);
-		fprintf(out, "  ... %zu more, %s in all (bootstamps show --slowest N, or --format json, for all)\n",
+		fprintf(out, "  ... %zu more, %s in all (bootstamps show --format json lists every one)\n",
 			blame->nrows - n, rest);
 	}
 }
