@@ -17,8 +17,8 @@
  * A link always goes back in time. Interfaces replayed at load (replay=1)
  * have no real times: a chain stops there.
  *
- * Each lookup scans a list prepared once (the few disk, net and init
- * events; the probe spans), and there are at most BST_CHAINS_MAX chains of
+ * Each lookup scans one list prepared once (the events of one type; the
+ * probe spans), and there are at most BST_CHAINS_MAX chains of
  * at most BST_CHAIN_LINKS links: linear in the capture's size.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -29,21 +29,32 @@
 
 #include "capture.h"
 
+/* The events chains link through, one list per type. */
+enum rel_type { R_DISK_ADD, R_DISK_PARTITIONS, R_NET_REGISTER, R_NET_UP,
+		R_NET_CARRIER, R_INIT_EXEC, R_ROOT_MOUNT, R_TYPES };
+
+static const char *const rel_names[R_TYPES] = {
+	"disk.add", "disk.partitions", "net.register", "net.up",
+	"net.carrier", "init.exec", "root.mount",
+};
+
 struct chain_ctx {
 	const struct bst_capture *cap;
-	const struct bst_event **rel;	/* disk.*, net.*, init.exec, root.mount */
-	size_t nrel;
+	const struct bst_event **rel[R_TYPES];
+	size_t nrel[R_TYPES];
 	const struct bst_span **probes;
 	size_t nprobes;
 	const struct bst_event *init_ramfs, *init_root;
 };
 
-static int is_relevant(const char *type)
+static int rel_type(const char *type)
 {
-	return !strcmp(type, "disk.add") || !strcmp(type, "disk.partitions") ||
-	       !strcmp(type, "net.register") || !strcmp(type, "net.up") ||
-	       !strcmp(type, "net.carrier") || !strcmp(type, "init.exec") ||
-	       !strcmp(type, "root.mount");
+	int t;
+
+	for (t = 0; t < R_TYPES; t++)
+		if (!strcmp(type, rel_names[t]))
+			return t;
+	return -1;
 }
 
 /* Is a strictly before b, in time then in recording order? */
@@ -85,7 +96,7 @@ enum match { ANY, BY_SUBJECT, BY_IFINDEX, BY_DEV, BY_DISK_OF };
 /* The latest event of a type before ev whose subject/ifindex/dev matches. */
 static const struct bst_event *latest_before(const struct chain_ctx *c,
 					     const struct bst_event *ev,
-					     const char *type, enum match how,
+					     enum rel_type type, enum match how,
 					     const char *what)
 {
 	const struct bst_event *best = NULL;
@@ -93,11 +104,11 @@ static const struct bst_event *latest_before(const struct chain_ctx *c,
 
 	if (!what || (!*what && how != ANY))
 		return NULL;
-	for (i = 0; i < c->nrel; i++) {
-		const struct bst_event *e = c->rel[i];
+	for (i = 0; i < c->nrel[type]; i++) {
+		const struct bst_event *e = c->rel[type][i];
 		int ok;
 
-		if (strcmp(e->type, type) || !before(e, ev))
+		if (!before(e, ev))
 			continue;
 		ok = how == ANY ? 1 :
 		     how == BY_SUBJECT ? !strcmp(e->subject, what) :
@@ -105,7 +116,7 @@ static const struct bst_event *latest_before(const struct chain_ctx *c,
 		     how == BY_DEV ? field_is(e, "dev", what) :
 		     on_disk(what, e->subject);
 		/* A failed partition scan did not make the disk ready. */
-		if (ok && !strcmp(type, "disk.partitions") &&
+		if (ok && type == R_DISK_PARTITIONS &&
 		    bst_event_get(e, "rc") && !field_is(e, "rc", "0"))
 			ok = 0;
 		if (ok && (!best || before(best, e)))
@@ -185,11 +196,11 @@ static int waited_for(const struct chain_ctx *c, const struct bst_event *ev,
 		const char *ifx = bst_event_get(ev, "ifindex");
 
 		if (!strcmp(t, "net.ipv4") || !strcmp(t, "net.ipv6"))
-			p = latest_before(c, ev, "net.carrier", BY_IFINDEX, ifx);
+			p = latest_before(c, ev, R_NET_CARRIER, BY_IFINDEX, ifx);
 		if (!p && strcmp(t, "net.up"))
-			p = latest_before(c, ev, "net.up", BY_IFINDEX, ifx);
+			p = latest_before(c, ev, R_NET_UP, BY_IFINDEX, ifx);
 		if (!p)
-			p = latest_before(c, ev, "net.register", BY_IFINDEX, ifx);
+			p = latest_before(c, ev, R_NET_REGISTER, BY_IFINDEX, ifx);
 	} else if (!strcmp(t, "net.register") || !strcmp(t, "disk.add")) {
 		return probe_link(c, ev, l);
 	} else if (!strcmp(t, "disk.partitions")) {
@@ -198,17 +209,17 @@ static int waited_for(const struct chain_ctx *c, const struct bst_event *ev,
 		if (p && (strcmp(p->type, "disk.add") || !before(p, ev)))
 			p = NULL;
 	} else if (!strcmp(t, "disk.first_io")) {
-		p = latest_before(c, ev, "disk.add", BY_SUBJECT, ev->subject);
+		p = latest_before(c, ev, R_DISK_ADD, BY_SUBJECT, ev->subject);
 	} else if (!strcmp(t, "root.mount")) {
-		p = latest_before(c, ev, "disk.partitions", BY_DEV,
+		p = latest_before(c, ev, R_DISK_PARTITIONS, BY_DEV,
 				  bst_event_get(ev, "dev"));
 		if (!p && field_is(ev, "by", "initramfs")) {
-			p = latest_before(c, ev, "disk.partitions", BY_DISK_OF, ev->subject);
+			p = latest_before(c, ev, R_DISK_PARTITIONS, BY_DISK_OF, ev->subject);
 			if (!p)
-				p = latest_before(c, ev, "disk.add", BY_DISK_OF, ev->subject);
+				p = latest_before(c, ev, R_DISK_ADD, BY_DISK_OF, ev->subject);
 		}
 	} else if (!strcmp(t, "init.exec") && field_is(ev, "phase", "root")) {
-		p = latest_before(c, ev, "root.mount", ANY, "");
+		p = latest_before(c, ev, R_ROOT_MOUNT, ANY, "");
 	} else if (strcmp(t, "init.exec")) {
 		if (c->init_root && before(c->init_root, ev))
 			p = c->init_root;
@@ -236,30 +247,48 @@ static void follow(const struct chain_ctx *c, const struct bst_event *target,
 	}
 }
 
+static void ctx_free(struct chain_ctx *c)
+{
+	int t;
+
+	for (t = 0; t < R_TYPES; t++)
+		free(c->rel[t]);
+	free(c->probes);
+}
+
 int bst_chains_build(const struct bst_capture *cap, const struct bst_model *model,
 		     const struct bst_boot *boot, struct bst_chains *out)
 {
 	struct chain_ctx c = { .cap = cap };
 	const struct bst_event *end = NULL;
-	int end_is_mark = 0;
+	int end_is_mark = 0, bad = 0, t;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	c.rel = calloc(cap->nev + 1, sizeof(*c.rel));
+	for (i = 0; i < cap->nev; i++) {
+		int t = rel_type(cap->ev[i].type);
+
+		if (t >= 0)
+			c.nrel[t]++;
+	}
+	for (t = 0; t < R_TYPES; t++) {
+		c.rel[t] = calloc(c.nrel[t] + 1, sizeof(*c.rel[t]));
+		bad |= !c.rel[t];
+		c.nrel[t] = 0;
+	}
 	c.probes = calloc(model->nspans + 1, sizeof(*c.probes));
 	out->chains = calloc(BST_CHAINS_MAX, sizeof(*out->chains));
-	if (!c.rel || !c.probes || !out->chains) {
-		free(c.rel);
-		free(c.probes);
+	if (bad || !c.probes || !out->chains) {
+		ctx_free(&c);
 		bst_chains_free(out);
 		return -1;
 	}
 	for (i = 0; i < cap->nev; i++) {
 		const struct bst_event *ev = &cap->ev[i];
 
-		if (is_relevant(ev->type))
-			c.rel[c.nrel++] = ev;
-		if (!strcmp(ev->type, "init.exec")) {
+		if ((t = rel_type(ev->type)) >= 0)
+			c.rel[t][c.nrel[t]++] = ev;
+		if (t == R_INIT_EXEC) {
 			const struct bst_event **first =
 				field_is(ev, "phase", "root") ? &c.init_root :
 				field_is(ev, "phase", "initramfs") ? &c.init_ramfs : NULL;
@@ -301,8 +330,7 @@ int bst_chains_build(const struct bst_capture *cap, const struct bst_model *mode
 		snprintf(out->chains[out->n].to, sizeof(out->chains[0].to), "%s", m->name);
 		out->n++;
 	}
-	free(c.rel);
-	free(c.probes);
+	ctx_free(&c);
 	return 0;
 }
 

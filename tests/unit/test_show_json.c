@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "capture.h"
+#include "json.h"
 
 static char *json_of(const char *text)
 {
@@ -82,17 +83,44 @@ static void test_first_value_wins(void **state)
 	out = json_of("# bootstamps 1\n1 1.000000000 mark x a=first b=2 a=second\n");
 	expect_in(out, "\"fields\":{\"a\":\"first\",\"b\":\"2\"}");
 	free(out);
-	n = snprintf(line, sizeof(line), "# bootstamps 1\n1 1.000000000 mark x");
-	for (i = 0; i < 40; i++)
-		n += snprintf(line + n, sizeof(line) - (size_t)n, " k%d=v%d", i % 30, i);
-	snprintf(line + n, sizeof(line) - (size_t)n, "\n");
-	out = json_of(line);
-	expect_in(out, "\"k0\":\"v0\",");
-	expect_in(out, "\"k9\":\"v9\",");
-	expect_in(out, "\"k29\":\"v29\"}");
-	if (strstr(out, "\"v30\"") || strstr(out, "\"v39\""))
-		fail_msg("a later duplicate was kept: %s", out);
-	free(out);
+	/* 40 keys (compared when their bits collide), then 100 (sorted). */
+	for (int keys = 40; keys <= 100; keys += 60) {
+		int distinct = keys * 3 / 4;
+
+		n = snprintf(line, sizeof(line), "# bootstamps 1\n1 1.000000000 mark x");
+		for (i = 0; i < keys; i++)
+			n += snprintf(line + n, sizeof(line) - (size_t)n, " k%d=v%d",
+				      i % distinct, i);
+		snprintf(line + n, sizeof(line) - (size_t)n, "\n");
+		out = json_of(line);
+		for (i = 0; i < keys; i++) {
+			char want[64];
+
+			snprintf(want, sizeof(want), "\"k%d\":\"v%d\"%s", i % distinct, i,
+				 i + 1 == distinct ? "}" : ",");
+			if ((strstr(out, want) != NULL) != (i < distinct))
+				fail_msg("%d keys: %s %s: %s", keys, want,
+					 i < distinct ? "missing" : "kept, a later duplicate", out);
+		}
+		free(out);
+	}
+}
+
+/* Strings are escaped as RFC 8259 requires, plain runs written whole. */
+static void test_string_escapes(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(f);
+	bst_json_str(f, "plain \"q\" back\\slash \x01\x1f end");
+	bst_json_str(f, "");
+	bst_json_str(f, NULL);
+	fclose(f);
+	assert_string_equal(buf, "\"plain \\\"q\\\" back\\\\slash \\u0001\\u001f end\"\"\"\"\"");
+	free(buf);
 }
 
 int main(void)
@@ -100,6 +128,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_answers_as_keys),
 		cmocka_unit_test(test_first_value_wins),
+		cmocka_unit_test(test_string_escapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
