@@ -98,12 +98,17 @@ for c in $captures; do
 	nev=$(grep -c '^[0-9]' "$c")
 	t_show() {
 		$B show "$c" >"$out/$k.show" || return 1
-		for s in Phases Milestones 'Slowest driver probes' Events; do
+		# The answers first: the Startup line, then blame, chain, milestones.
+		head -n 1 "$out/$k.show" | grep -qE '^Startup finished in [0-9.]+(ms|s) \(kernel\) \+ [0-9.]+(ms|s) \(initrd\) \+ [0-9.]+(ms|s) \(userspace\) = [0-9.]+s$' ||
+			{ echo "first line: $(head -n 1 "$out/$k.show")"; return 1; }
+		for s in 'Blame: ' "Critical chain to the boot's end" Milestones; do
 			grep -q "^$s" "$out/$k.show" || { echo "no '$s' section"; return 1; }
 		done
-		for p in kernel initramfs userspace; do
-			grep -qE "^  $p +[0-9]+\.[0-9]{3} ms" "$out/$k.show" || { echo "phase $p has no duration"; return 1; }
-		done
+		! grep -q '^Events' "$out/$k.show" || { echo "events listed without --events"; return 1; }
+		! grep -qE '[0-9]\.[0-9]{3} ms' "$out/$k.show" || { echo "milliseconds with three decimals"; return 1; }
+		$B show --events "$c" >"$out/$k.events" || return 1
+		[ "$(sed -n '/^Events$/,$p' "$out/$k.events" | grep -cE '^ +[0-9]+\.[0-9]{6}s  ')" = "$nev" ] ||
+			{ echo "--events does not list the $nev events"; return 1; }
 	}
 	case_ "$k.show" t_show
 	t_json() {
@@ -114,7 +119,11 @@ for c in $captures; do
 			and ([.milestones[].name] | index("root.mount")) != null
 			and (.slowest_probes | length) == 10
 			and (.slowest_probes[0].duration_ms >= .slowest_probes[1].duration_ms)
-			and (.header.kernel | length) > 0' "$out/$k.json"
+			and (.header.kernel | length) > 0
+			and .startup.finished
+			and ((.startup.kernel_ms + .startup.initrd_ms + .startup.userspace_ms - .startup.total_ms) | fabs) < 0.001
+			and (.blame | length) > 0
+			and .critical_chains[0].to == "boot end"' "$out/$k.json"
 	}
 	case_ "$k.json" t_json
 	t_csv() {
@@ -185,6 +194,70 @@ t_plot_100k() {
 	python3 "$top/tests/lib/png_not_blank.py" "$out/synth-100k.png"
 }
 case_ plot_readable_at_100k_events t_plot_100k
+
+# ---------------------------------------------------------- show's answers (issue 14, point 4)
+# Each figure is recomputed from the capture itself with awk, not from the reader.
+for c in $captures; do
+	k=$(basename "$(dirname "$c")")
+	t_show_startup_total() {
+		# The boot ends at its last marker; the total is that time.
+		want=$(awk '$3 == "mark" && $2 + 0 >= m { m = $2 + 0 } END { printf "%.3f", m }' "$c")
+		$B show --format json "$c" | jq -e --argjson w "$want" '((.startup.total_ms / 1000) - $w | fabs) < 0.0006' >/dev/null ||
+			{ echo "total is not the last marker's time ($want s)"; return 1; }
+		$B show "$c" | head -n 1 | grep -q "= ${want}s\$" || { echo "Startup line does not end in = ${want}s"; return 1; }
+	}
+	case_ "$k.show_startup_total" t_show_startup_total
+	t_show_blame_sums_attempts() {
+		# Every probe.end of every named driver, summed and counted per driver.
+		awk '$3 == "probe.end" { d = ""; ns = 0
+			for (i = 5; i <= NF; i++) { if ($i ~ /^driver=/) d = substr($i, 8); if ($i ~ /^dur_ns=/) ns = substr($i, 8) }
+			if (d != "") { n[d]++; t[d] += ns } }
+			END { for (d in n) printf "%s %d %.0f\n", d, n[d], t[d] }' "$c" | sort >"$out/$k.want_blame"
+		$B show --format json "$c" | jq -r '.blame[] | select(.driver != "") | "\(.driver) \(.attempts) \(.total_ms * 1000000 | round)"' |
+			sort >"$out/$k.got_blame"
+		diff "$out/$k.want_blame" "$out/$k.got_blame" >"$out/$k.blame_diff" || { head -n 3 "$out/$k.blame_diff" | tr '\n' ' '; return 1; }
+		# ENA's attempts are one row in the table, with its errno named.
+		ena=$(awk '$1 == "ena" { print $2 }' "$out/$k.want_blame")
+		[ -n "$ena" ] || return 0
+		[ "$(grep -cE "^ +[0-9.]+(ms|s|us) +[0-9]+  ena " "$out/$k.show")" = 1 ] || { echo "ENA is not one row"; return 1; }
+		# Its last attempt's rc (absent on 5.10) and how many were deferred.
+		read -r last defer < <(awk '$3 == "probe.end" && / driver=ena / { if ($2 + 0 >= t) { t = $2 + 0; rc = "-" }
+			for (i = 5; i <= NF; i++) if ($i ~ /^rc=/ && $2 + 0 >= t) rc = substr($i, 4)
+			if (/ rc=-517 /) d++ } END { print rc, d + 0 }' "$c")
+		[ "$last" = -517 ] && last="-517 EPROBE_DEFER"
+		row=$(grep -E "^ +[0-9.]+(ms|s) +$ena  ena " "$out/$k.show")
+		[[ "$row" == *" $last "* ]] || { echo "ENA's row lacks its last rc $last: $row"; return 1; }
+		if [ "$defer" -gt 0 ]; then
+			[[ "$row" == *"$defer deferred"* ]] || { echo "ENA's row lacks $defer deferred: $row"; return 1; }
+		else
+			[[ "$row" != *deferred* ]] || { echo "ENA's row says deferred without rc=-517: $row"; return 1; }
+		fi
+	}
+	case_ "$k.show_blame_sums_attempts" t_show_blame_sums_attempts
+	t_show_chain_to_probe() {
+		# Each interface's address goes back to the probe of the device that
+		# registered it (parent= of its net.register), by its driver.
+		reg=$(awk '$3 == "net.register" && !/ replay=1/ && / parent=[^ ]/ { for (i = 5; i <= NF; i++) { if ($i ~ /^parent=/) p = substr($i, 8); if ($i ~ /^driver=/) d = substr($i, 8); if ($i ~ /^ifindex=/) x = substr($i, 9) } print x, $4, p, d }' "$c")
+		[ -n "$reg" ] || { echo "no interface registered with a parent in the capture"; return 1; }
+		$B show --format json "$c" >"$out/$k.chain.json" || return 1
+		local ifx ifname parent drv
+		while read -r ifx ifname parent drv; do
+			grep -q " net.ipv4 .* ifindex=$ifx " "$c" || continue
+			jq -e --arg p "probe $parent $drv" --arg r "net.register $ifname" '
+				[.critical_chains[] | select(.to | startswith("net.ipv4 ")) | .links | map(.name)]
+				| any(index($r) != null and .[-1] == $p)' "$out/$k.chain.json" >/dev/null ||
+				{ echo "no chain from an address through $ifname to probe $parent $drv"; return 1; }
+		done <<<"$reg"
+	}
+	case_ "$k.show_chain_to_probe" t_show_chain_to_probe
+done
+t_show_events_option() {
+	$B show --events --format json "$first_capture" | jq -e '.events | length > 0' >/dev/null || return 1
+	$B show --bogus "$first_capture" >/dev/null 2>&1
+	[ $? = 1 ] || { echo "an unknown option was accepted"; return 1; }
+}
+first_capture=$(echo "$captures" | head -n 1)
+case_ show_events_option t_show_events_option
 
 # ---------------------------------------------------------- save
 first=$(echo "$captures" | head -n 1)

@@ -119,6 +119,86 @@ size_t bst_model_slowest(const struct bst_model *model,
 			 enum bst_span_kind kind,
 			 const struct bst_span **out, size_t n);
 
+/* errname.c: return codes by name */
+const char *bst_errno_name(int64_t e);
+void bst_format_rc(char *buf, size_t size, int64_t rc);
+
+/* blame.c: probe time per driver, and the steps timed inside probes */
+uint64_t bst_span_start_ns(const struct bst_span *sp);
+
+/* Where a step ran: the probe around it on its thread, and how deep. */
+struct bst_step_place {
+	const struct bst_span *probe;	/* NULL: not inside a recorded probe */
+	size_t depth;			/* 1 directly in the probe, 2 in a step of it, ... */
+};
+
+int bst_steps_place(const struct bst_model *model,
+		    struct bst_step_place *place);
+
+/* One function timed inside one driver's probes, all its calls summed. */
+struct bst_step_row {
+	const char *function;
+	size_t depth;
+	size_t calls;
+	uint64_t total_ns;
+	int has_ret;
+	int64_t last_ret;
+};
+
+/* All probe attempts of one driver (or, unnamed, of one device). */
+struct bst_blame_row {
+	const char *driver;	/* "" when the kernel log did not name it */
+	const char *device;	/* its first device: the row's name if no driver */
+	const char *identity;	/* bst_driver_identity() of its last attempt */
+	size_t devices, attempts, running, deferred, failed, async, kmsg;
+	uint64_t total_ns, longest_ns;
+	int has_last_rc;
+	int64_t last_rc;
+	struct bst_step_row *steps;	/* longest first */
+	size_t nsteps;
+};
+
+struct bst_blame {
+	struct bst_blame_row *rows;	/* longest total first */
+	size_t nrows;
+	struct bst_step_row *steps;	/* storage of every row's steps */
+	size_t nsteps;
+};
+
+int bst_blame_build(const struct bst_capture *cap,
+		    const struct bst_model *model, struct bst_blame *blame);
+void bst_blame_free(struct bst_blame *blame);
+
+/* chain.c: what each milestone waited for */
+#define BST_CHAIN_LINKS 12
+#define BST_CHAINS_MAX 9	/* the boot's end and 8 interfaces */
+
+struct bst_link {
+	char name[200];			/* "net.carrier eth0", "probe virtio1 virtio_net" */
+	const struct bst_event *ev;
+	const struct bst_span *probe;	/* a probe attempt: the chain ends there */
+	uint64_t t_ns;			/* when reached; a probe: when it began */
+	size_t earlier_attempts;	/* a probe: that driver's attempts on */
+	uint64_t earlier_ns;		/* that device before it, and their time */
+};
+
+struct bst_chain {
+	char to[200];			/* "boot end", "net.ipv4 eth0" */
+	struct bst_link links[BST_CHAIN_LINKS];	/* [0] the target, [i+1] what [i] waited for */
+	size_t nlinks;
+};
+
+struct bst_chains {
+	struct bst_chain *chains;
+	size_t n;
+	size_t more;			/* interfaces past BST_CHAINS_MAX */
+};
+
+int bst_chains_build(const struct bst_capture *cap,
+		     const struct bst_model *model, const struct bst_boot *boot,
+		     struct bst_chains *chains);
+void bst_chains_free(struct bst_chains *chains);
+
 /* output.c: show */
 #include <stdio.h>
 void bst_print_table(FILE *out, const struct bst_capture *cap,
@@ -126,9 +206,13 @@ void bst_print_table(FILE *out, const struct bst_capture *cap,
 void bst_print_slowest(FILE *out, const struct bst_capture *cap,
 		       const struct bst_model *model, size_t n);
 void bst_format_ms(char *buf, size_t size, uint64_t ns);
+void bst_format_duration(char *buf, size_t size, uint64_t ns);
+void bst_print_startup(FILE *out, const struct bst_boot *boot);
+void bst_print_blame(FILE *out, const struct bst_blame *blame, size_t n);
+void bst_print_chains(FILE *out, const struct bst_chains *chains);
 void bst_show_text(FILE *out, const struct bst_capture *cap,
 		   const struct bst_model *model, const struct bst_boot *boot,
-		   size_t slowest);
+		   size_t slowest, int events);
 void bst_show_json(FILE *out, const struct bst_capture *cap,
 		   const struct bst_model *model, const struct bst_boot *boot,
 		   size_t slowest);

@@ -5,15 +5,21 @@
 void bst_json_str(FILE *out, const char *s)
 {
 	fputc('"', out);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	while (s && *s) {
+		const char *run = s;
+		unsigned char c;
 
+		/* Runs that need no escape go out in one write. */
+		while ((unsigned char)*s >= 0x20 && *s != '"' && *s != '\\')
+			s++;
+		fwrite(run, 1, (size_t)(s - run), out);
+		if (!*s)
+			break;
+		c = (unsigned char)*s++;
 		if (c == '"' || c == '\\')
 			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
 		else
-			fputc(c, out);
+			fprintf(out, "\\u%04x", c);
 	}
 	fputc('"', out);
 }

@@ -53,14 +53,17 @@ static const char usage_main[] =
 	"                suffixes K, M, G are powers of 1024)\n"
 
 static const char usage_show[] =
-	"usage: bootstamps show [--format table|json|csv] [--slowest N] [--max-size BYTES] [FILE|-]\n"
+	"usage: bootstamps show [--format table|json|csv] [--events] [--slowest N] [--max-size BYTES] [FILE|-]\n"
 	"\n"
-	"Print the boot's phases (kernel until /init, initramfs until switch-root,\n"
-	"the real root until the last marker), its milestones, the 10 slowest driver\n"
-	"probes with their driver's version, and every event in time order.\n"
+	"Print where the boot's time went: the \"Startup finished in\" line (kernel\n"
+	"until /init, initramfs until switch-root, the real root until the last\n"
+	"marker), the drivers that took longest (all attempts of each summed, with\n"
+	"their version and last return code), the critical chains to the boot's end\n"
+	"and to each interface's first address, then the milestones.\n"
 	"\n"
 	"  --format F    table (default), json (one object, docs/reader.md), csv (events)\n"
-	"  --slowest N   print only the N slowest driver probes\n"
+	"  --events      also each probe attempt's steps and every event in time order\n"
+	"  --slowest N   print only the N slowest driver probe attempts\n"
 	USAGE_MAX_SIZE;
 
 static const char usage_out[] =
@@ -278,7 +281,7 @@ static int one_capture(enum cmd cmd, const char *name, int argc, char **argv)
 	struct bst_boot boot;
 	struct bst_error err;
 	size_t slowest = 0;
-	int given = 0, operands_only = 0, i, rc;
+	int given = 0, operands_only = 0, events = 0, i, rc;
 
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i];
@@ -294,6 +297,8 @@ static int one_capture(enum cmd cmd, const char *name, int argc, char **argv)
 		} else if (cmd == C_SHOW && !strcmp(a, "--slowest")) {
 			if (parse_count(value_of(argc, argv, &i), &slowest))
 				return bad_usage(name, "--slowest needs a count from 1 to 100000");
+		} else if (cmd == C_SHOW && !strcmp(a, "--events")) {
+			events = 1;
 		} else if (cmd == C_SHOW && !strcmp(a, "--format")) {
 			format = value_of(argc, argv, &i);
 			if (!format || (strcmp(format, "table") && strcmp(format, "json") &&
@@ -343,7 +348,7 @@ static int one_capture(enum cmd cmd, const char *name, int argc, char **argv)
 		else if (slowest)
 			bst_print_slowest(o.f, &cap, &model, slowest);
 		else
-			bst_show_text(o.f, &cap, &model, &boot, 10);
+			bst_show_text(o.f, &cap, &model, &boot, 10, events);
 		rc = bst_outfile_commit(&o, &err) ? 2 : 0;
 	}
 	if (rc)

@@ -163,20 +163,66 @@ size_t bst_model_slowest(const struct bst_model *model,
 	return n;
 }
 
+/*
+ * Milestone names seen so far, hashed: a boot reaches each once, and a
+ * capture of many markers or tracked programs must not compare each new
+ * name with all the others.
+ */
+struct name_set {
+	size_t *slot;		/* index into boot->ms, plus 1; 0 is free */
+	size_t size;		/* a power of two, kept at least twice nms */
+};
+
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static size_t *name_find(const struct name_set *set,
+			 const struct bst_boot *boot, const char *name)
+{
+	size_t i = (size_t)name_hash(name) & (set->size - 1);
+
+	while (set->slot[i] && strcmp(boot->ms[set->slot[i] - 1].name, name))
+		i = (i + 1) & (set->size - 1);
+	return &set->slot[i];
+}
+
+static int name_set_grow(struct name_set *set, const struct bst_boot *boot)
+{
+	struct name_set bigger = { NULL, set->size ? set->size * 2 : 64 };
+	size_t i;
+
+	bigger.slot = calloc(bigger.size, sizeof(*bigger.slot));
+	if (!bigger.slot)
+		return -1;
+	for (i = 0; i < boot->nms; i++)
+		*name_find(&bigger, boot, boot->ms[i].name) = i + 1;
+	free(set->slot);
+	*set = bigger;
+	return 0;
+}
+
 static int add_milestone(struct bst_boot *boot, size_t *cap,
-			 const struct bst_event *ev, const char *what,
-			 const char *detail)
+			 struct name_set *seen, const struct bst_event *ev,
+			 const char *what, const char *detail)
 {
 	struct bst_milestone *m;
 	char name[sizeof(m->name)];
-	size_t i;
+	size_t *slot;
 
 	snprintf(name, sizeof(name), "%s%s%s", what, detail ? " " : "",
 		 detail ? detail : "");
+	if ((boot->nms + 1) * 2 > seen->size && name_set_grow(seen, boot))
+		return -1;
 	/* Only the first time a boot reaches a milestone counts. */
-	for (i = 0; i < boot->nms; i++)
-		if (!strcmp(boot->ms[i].name, name))
-			return 0;
+	slot = name_find(seen, boot, name);
+	if (*slot)
+		return 0;
 	if (boot->nms == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 32;
 
@@ -190,6 +236,7 @@ static int add_milestone(struct bst_boot *boot, size_t *cap,
 	memcpy(m->name, name, sizeof(name));
 	m->t_ns = ev->t_ns;
 	m->ev = ev;
+	*slot = boot->nms;
 	return 0;
 }
 
@@ -237,6 +284,7 @@ int bst_boot_build(const struct bst_capture *cap, struct bst_boot *boot)
 {
 	const struct bst_event *init_ramfs, *init_root, *first, **order;
 	uint64_t last_mark = 0, last = 0;
+	struct name_set seen = { NULL, 0 };
 	size_t i, mcap = 0;
 	int any_mark = 0;
 
@@ -275,14 +323,14 @@ int bst_boot_build(const struct bst_capture *cap, struct bst_boot *boot)
 		int r = 0;
 
 		if (!strcmp(t, "init.exec"))
-			r = add_milestone(boot, &mcap, ev, "init.exec",
+			r = add_milestone(boot, &mcap, &seen, ev, "init.exec",
 					  bst_event_get(ev, "path"));
 		else if (!strcmp(t, "root.mount"))
-			r = add_milestone(boot, &mcap, ev, "root.mount", NULL);
+			r = add_milestone(boot, &mcap, &seen, ev, "root.mount", NULL);
 		else if (!strcmp(t, "disk.partitions") && scan_ok(ev)) {
-			r = add_milestone(boot, &mcap, ev, "disk.ready", NULL);
+			r = add_milestone(boot, &mcap, &seen, ev, "disk.ready", NULL);
 			if (!r)
-				r = add_milestone(boot, &mcap, ev, "disk.ready",
+				r = add_milestone(boot, &mcap, &seen, ev, "disk.ready",
 						  ev->subject);
 		} else if (!strcmp(t, "net.carrier") || !strcmp(t, "net.ipv4") ||
 			   !strcmp(t, "net.ipv6")) {
@@ -290,20 +338,22 @@ int bst_boot_build(const struct bst_capture *cap, struct bst_boot *boot)
 
 			if (scope && strcmp(scope, "global"))
 				continue;	/* link-local is not "online" */
-			r = add_milestone(boot, &mcap, ev, t, NULL);
+			r = add_milestone(boot, &mcap, &seen, ev, t, NULL);
 			if (!r)
-				r = add_milestone(boot, &mcap, ev, t, ev->subject);
+				r = add_milestone(boot, &mcap, &seen, ev, t, ev->subject);
 		} else if (!strcmp(t, "exec") || !strcmp(t, "exit") ||
 			   !strcmp(t, "mark")) {
-			r = add_milestone(boot, &mcap, ev, t, ev->subject);
+			r = add_milestone(boot, &mcap, &seen, ev, t, ev->subject);
 		}
 		if (r) {
 			free(order);
+			free(seen.slot);
 			bst_boot_free(boot);
 			return -1;
 		}
 	}
 	free(order);
+	free(seen.slot);
 	return 0;
 }
 

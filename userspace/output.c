@@ -17,6 +17,41 @@ void bst_format_ms(char *buf, size_t size, uint64_t ns)
 	snprintf(buf, size, "%" PRIu64 ".%03" PRIu64, us / 1000, us % 1000);
 }
 
+/*
+ * A duration as systemd prints one: 1min 2.345s, 1.848s, 495ms, 6.5ms,
+ * 38us, 120ns. Each unit is chosen after rounding, so 999.7ms is 1.000s.
+ */
+void bst_format_duration(char *buf, size_t size, uint64_t ns)
+{
+	uint64_t us = (ns + 500) / 1000, tenth_ms = (ns + 50000) / 100000;
+	uint64_t ms = (ns + 500000) / 1000000;
+
+	if (ns < 1000)
+		snprintf(buf, size, "%" PRIu64 "ns", ns);
+	else if (us < 1000)
+		snprintf(buf, size, "%" PRIu64 "us", us);
+	else if (tenth_ms < 100)
+		snprintf(buf, size, "%" PRIu64 ".%" PRIu64 "ms", tenth_ms / 10,
+			 tenth_ms % 10);
+	else if (ms < 1000)
+		snprintf(buf, size, "%" PRIu64 "ms", ms);
+	else if (ms < 60000)
+		snprintf(buf, size, "%" PRIu64 ".%03" PRIu64 "s", ms / 1000,
+			 ms % 1000);
+	else
+		snprintf(buf, size, "%" PRIu64 "min %" PRIu64 ".%03" PRIu64 "s",
+			 ms / 60000, ms % 60000 / 1000, ms % 1000);
+}
+
+/* A moment on the boot's clock, to the microsecond, for the event table. */
+static void format_time(char *buf, size_t size, uint64_t ns)
+{
+	uint64_t us = (ns + 500) / 1000;
+
+	snprintf(buf, size, "%" PRIu64 ".%06" PRIu64 "s", us / 1000000,
+		 us % 1000000);
+}
+
 static const char *or_dash(const char *s)
 {
 	return s && *s ? s : "-";
@@ -43,24 +78,23 @@ void bst_print_table(FILE *out, const struct bst_capture *cap,
 	for (i = 0; i < model->nspans; i++)
 		if (model->spans[i].end)
 			closes[model->spans[i].end - cap->ev] = &model->spans[i];
-	fprintf(out, "%12s  %-17s %-24s %-16s %12s %6s\n", "TIME(ms)", "EVENT",
-		"SUBJECT", "DRIVER", "DUR(ms)", "RC");
+	fprintf(out, "%14s  %-17s %-24s %-16s %10s  %s\n", "TIME", "EVENT",
+		"SUBJECT", "DRIVER", "DURATION", "RC");
 	for (i = 0; i < cap->nev; i++) {
 		const struct bst_event *ev = order[i];
 		const struct bst_span *sp = closes[ev - cap->ev];
-		char t[32], d[32] = "-", rc[24] = "-";
-
+		char t[32], d[48] = "-", rc[48] = "-";
 		int64_t v;
 
-		bst_format_ms(t, sizeof(t), ev->t_ns);
+		format_time(t, sizeof(t), ev->t_ns);
 		/* A span's duration, else the event's own (disk.first_io). */
 		if (sp)
-			bst_format_ms(d, sizeof(d), sp->dur_ns);
+			bst_format_duration(d, sizeof(d), sp->dur_ns);
 		else if (bst_event_get_i64(ev, "dur_ns", &v) == 1 && v > 0)
-			bst_format_ms(d, sizeof(d), (uint64_t)v);
+			bst_format_duration(d, sizeof(d), (uint64_t)v);
 		if (bst_event_get_i64(ev, "rc", &v) == 1)
-			snprintf(rc, sizeof(rc), "%" PRId64, v);
-		fprintf(out, "%12s  %-17s %-24s %-16s %12s %6s\n", t, ev->type,
+			bst_format_rc(rc, sizeof(rc), v);
+		fprintf(out, "%14s  %-17s %-24s %-16s %10s  %s\n", t, ev->type,
 			ev->subject, or_dash(bst_event_get(ev, "driver")), d,
 			rc);
 	}
@@ -77,16 +111,16 @@ void bst_print_slowest(FILE *out, const struct bst_capture *cap,
 	if (!top)
 		return;
 	m = bst_model_slowest(model, BST_SPAN_PROBE, top, n);
-	fprintf(out, "%4s %12s  %-24s %-16s %-24s %6s\n", "#", "DUR(ms)",
+	fprintf(out, "%4s %10s  %-24s %-16s %-24s %s\n", "#", "DURATION",
 		"DEVICE", "DRIVER", "VERSION", "RC");
 	for (i = 0; i < m; i++) {
 		const struct bst_event *ev = top[i]->end;
-		char d[32], rc[24] = "-";
+		char d[48], rc[48] = "-";
 
-		bst_format_ms(d, sizeof(d), top[i]->dur_ns);
+		bst_format_duration(d, sizeof(d), top[i]->dur_ns);
 		if (top[i]->has_rc)
-			snprintf(rc, sizeof(rc), "%" PRId64, top[i]->rc);
-		fprintf(out, "%4zu %12s  %-24s %-16s %-24s %6s\n", i + 1, d,
+			bst_format_rc(rc, sizeof(rc), top[i]->rc);
+		fprintf(out, "%4zu %10s  %-24s %-16s %-24s %s\n", i + 1, d,
 			ev->subject, or_dash(bst_event_get(ev, "driver")),
 			bst_driver_identity(cap, ev), rc);
 	}
@@ -119,82 +153,430 @@ static void print_warnings(FILE *out, const struct bst_capture *cap)
 		fprintf(out, "note: the kernel log had wrapped or was cleared: early events may be missing (boot with log_buf_len=1M)\n");
 }
 
-/* The whole explanation of one boot, for a person. */
+/*
+ * systemd-analyze's first line. Firmware and loader times are not in a
+ * capture (the module cannot see them), so they are never shown.
+ */
+void bst_print_startup(FILE *out, const struct bst_boot *boot)
+{
+	const struct bst_phase *k = &boot->phases[0], *i = &boot->phases[1],
+			       *u = &boot->phases[2];
+	char a[48], b[48], c[48], t[48];
+
+	bst_format_duration(a, sizeof(a), k->end_ns - k->start_ns);
+	bst_format_duration(t, sizeof(t), boot->end_ns);
+	if (u->known) {
+		bst_format_duration(c, sizeof(c), u->end_ns - u->start_ns);
+		if (i->known) {
+			bst_format_duration(b, sizeof(b), i->end_ns - i->start_ns);
+			fprintf(out, "Startup finished in %s (kernel) + %s (initrd) + %s (userspace) = %s\n",
+				a, b, c, t);
+		} else {
+			fprintf(out, "Startup finished in %s (kernel) + %s (userspace) = %s\n",
+				a, c, t);
+		}
+	} else if (k->known) {
+		/* In the initramfs still: it has run until the last event. */
+		bst_format_duration(b, sizeof(b), boot->end_ns > k->end_ns ?
+				    boot->end_ns - k->end_ns : 0);
+		fprintf(out, "Startup not finished: PID 1 has not run from the real root yet; %s (kernel) + %s (initrd) so far = %s\n",
+			a, b, t);
+	} else {
+		fprintf(out, "Startup: no init.exec in the capture, so the kernel's end is unknown; the last event at %s\n",
+			t);
+	}
+}
+
+static void blame_notes(char *buf, size_t size, const struct bst_blame_row *r)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+#define NOTE(...) do { \
+		if (n < size) \
+			n += (size_t)snprintf(buf + n, size - n, "%s", n ? ", " : ""); \
+		if (n < size) \
+			n += (size_t)snprintf(buf + n, size - n, __VA_ARGS__); \
+	} while (0)
+	if (r->devices > 1)
+		NOTE("%zu devices", r->devices);
+	else if (*r->driver)
+		NOTE("on %s", r->device);
+	if (r->deferred)
+		NOTE("%zu deferred", r->deferred);
+	if (r->failed)
+		NOTE("%zu failed", r->failed);
+	if (r->async)
+		NOTE("%zu async", r->async);
+	if (r->running)
+		NOTE("%zu still running", r->running);
+	if (r->kmsg)
+		NOTE("%s the kernel log", r->kmsg == r->attempts ? "from" : "partly from");
+#undef NOTE
+}
+
+/*
+ * Like systemd-analyze blame, per driver: every attempt summed, the
+ * longest total first, the n first rows; under each, the steps timed
+ * inside its probes.
+ */
+void bst_print_blame(FILE *out, const struct bst_blame *blame, size_t n)
+{
+	uint64_t rest_ns = 0;
+	size_t i, j;
+
+	fputs("Blame: driver probe time, all attempts summed\n", out);
+	fprintf(out, "%9s %8s  %-24s %-22s %-20s %s\n", "TOTAL", "ATTEMPTS",
+		"DRIVER", "VERSION", "LAST RC", "NOTES");
+	for (i = 0; i < blame->nrows; i++) {
+		const struct bst_blame_row *r = &blame->rows[i];
+		char total[48], rc[48] = "-", name[80], notes[256];
+
+		if (i >= n) {
+			rest_ns += r->total_ns;
+			continue;
+		}
+		bst_format_duration(total, sizeof(total), r->total_ns);
+		if (r->has_last_rc)
+			bst_format_rc(rc, sizeof(rc), r->last_rc);
+		/* The kernel log may not name the driver: name the device. */
+		snprintf(name, sizeof(name), "%s%s", *r->driver ? "" : "device ",
+			 *r->driver ? r->driver : r->device);
+		blame_notes(notes, sizeof(notes), r);
+		fprintf(out, "%9s %8zu  %-24s %-22s %-20s %s\n", total, r->attempts,
+			name, or_dash(r->identity), rc, notes);
+		for (j = 0; j < r->nsteps; j++) {
+			const struct bst_step_row *s = &r->steps[j];
+			char fn[128], ret[48] = "-";
+
+			bst_format_duration(total, sizeof(total), s->total_ns);
+			if (s->has_ret)
+				bst_format_rc(ret, sizeof(ret), s->last_ret);
+			snprintf(fn, sizeof(fn), "%*s`-%s", (int)(s->depth * 2), "",
+				 s->function);
+			fprintf(out, "%9s %8zu  %-47s %-20s %s\n", total, s->calls, fn,
+				ret, "a step timed inside its probes (spans=)");
+		}
+	}
+	if (!blame->nrows)
+		fputs("  (no driver probes in the capture)\n", out);
+	if (blame->nrows > n) {
+		char rest[48];
+
+		bst_format_duration(rest, sizeof(rest), rest_ns);
+		fprintf(out, "  ... %zu more, %s in all (bootstamps show --format json lists every one)\n",
+			blame->nrows - n, rest);
+	}
+}
+
+/* Like systemd-analyze critical-chain: @ when reached, + after what it waited for. */
+void bst_print_chains(FILE *out, const struct bst_chains *chains)
+{
+	size_t c, i;
+
+	for (c = 0; c < chains->n; c++) {
+		const struct bst_chain *ch = &chains->chains[c];
+
+		if (!strcmp(ch->to, "boot end"))
+			fputs("Critical chain to the boot's end (@ when reached, + how long after what it waited for)\n",
+			      out);
+		else
+			fprintf(out, "Critical chain to %s\n", ch->to);
+		for (i = 0; i < ch->nlinks; i++) {
+			const struct bst_link *l = &ch->links[i];
+			char at[48], d[48], rc[48];
+
+			bst_format_duration(at, sizeof(at), l->t_ns);
+			fprintf(out, "%*s%s%s @%s", (int)(i ? (i - 1) * 2 : 0), "",
+				i ? "`-" : "", l->name, at);
+			if (i + 1 < ch->nlinks) {
+				bst_format_duration(d, sizeof(d),
+						    l->t_ns - ch->links[i + 1].t_ns);
+				fprintf(out, " +%s", d);
+			}
+			if (l->probe && l->probe->end) {
+				bst_format_duration(d, sizeof(d), l->probe->dur_ns);
+				fprintf(out, " (ran %s", d);
+				if (l->probe->has_rc) {
+					bst_format_rc(rc, sizeof(rc), l->probe->rc);
+					fprintf(out, ", rc %s", rc);
+				}
+				fputc(')', out);
+			} else if (l->probe) {
+				fputs(" (still running)", out);
+			}
+			if (l->earlier_attempts) {
+				bst_format_duration(d, sizeof(d), l->earlier_ns);
+				fprintf(out, ", after %zu earlier attempt%s (%s)",
+					l->earlier_attempts,
+					l->earlier_attempts == 1 ? "" : "s", d);
+			}
+			fputc('\n', out);
+		}
+		fputc('\n', out);
+	}
+	if (chains->more)
+		fprintf(out, "(%zu more interfaces: --format json does not follow them either)\n\n",
+			chains->more);
+}
+
+/*
+ * The whole explanation of one boot, for a person: the answers first, the
+ * events only when asked for.
+ */
 void bst_show_text(FILE *out, const struct bst_capture *cap,
 		   const struct bst_model *model, const struct bst_boot *boot,
-		   size_t slowest)
+		   size_t slowest, int events)
 {
+	struct bst_blame blame;
+	struct bst_chains chains;
 	const char *v;
 	size_t i;
 
+	bst_print_startup(out, boot);
 	fprintf(out, "Boot of %s", (v = bst_header_get(cap, "kernel")) ? v : "?");
 	if ((v = bst_header_get(cap, "boot_id")))
 		fprintf(out, " (boot %s)", v);
-	fprintf(out, ": %zu events\n", cap->nev);
+	fprintf(out, ": %zu events%s\n", cap->nev,
+		events ? "" : " (bootstamps show --events lists them)");
 	print_warnings(out, cap);
 
-	fputs("\nPhases\n", out);
-	for (i = 0; i < BST_PHASES; i++) {
-		const struct bst_phase *ph = &boot->phases[i];
-		char a[32], b[32], d[32];
-
-		if (!ph->known) {
-			fprintf(out, "  %-10s %s\n", ph->name,
-				i == 1 ? "- (no initramfs, or no switch to a real root seen)" :
-					 "- (not seen)");
-			continue;
-		}
-		bst_format_ms(a, sizeof(a), ph->start_ns);
-		bst_format_ms(b, sizeof(b), ph->end_ns);
-		bst_format_ms(d, sizeof(d), ph->end_ns - ph->start_ns);
-		fprintf(out, "  %-10s %12s ms  (%s -> %s)\n", ph->name, d, a, b);
+	fputc('\n', out);
+	if (bst_blame_build(cap, model, &blame)) {
+		fputs("(blame: out of memory)\n", out);
+	} else {
+		bst_print_blame(out, &blame, slowest);
+		bst_blame_free(&blame);
+	}
+	fputc('\n', out);
+	if (bst_chains_build(cap, model, boot, &chains)) {
+		fputs("(critical chain: out of memory)\n\n", out);
+	} else {
+		bst_print_chains(out, &chains);
+		bst_chains_free(&chains);
 	}
 
-	fputs("\nMilestones\n", out);
+	fputs("Milestones\n", out);
 	for (i = 0; i < boot->nms; i++) {
-		char t[32];
+		char t[48];
 
-		bst_format_ms(t, sizeof(t), boot->ms[i].t_ns);
-		fprintf(out, "  %12s ms  %s\n", t, boot->ms[i].name);
+		bst_format_duration(t, sizeof(t), boot->ms[i].t_ns);
+		fprintf(out, "  %10s  %s\n", t, boot->ms[i].name);
 	}
 	if (!boot->nms)
 		fputs("  (none)\n", out);
-
+	if (!events)
+		return;
 	bst_print_inside_probes(out, model);
-	fprintf(out, "\nSlowest driver probes\n");
-	bst_print_slowest(out, cap, model, slowest);
 	fputs("\nEvents\n", out);
 	bst_print_table(out, cap, model);
 }
 
+/* Milliseconds to the nanosecond, exactly: integer arithmetic, no double. */
 static void json_kv_ms(FILE *out, const char *key, uint64_t ns)
 {
-	fprintf(out, "\"%s\":%.6f", key, (double)ns / 1e6);
+	fprintf(out, "\"%s\":%" PRIu64 ".%06" PRIu64, key, ns / 1000000,
+		ns % 1000000);
 }
 
-/* One JSON object: header, phases, milestones, slowest probes, spans, events. */
+static const struct bst_kv *kv_base;
+
+static int by_key_then_position(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(kv_base[x].key, kv_base[y].key);
+
+	return c ? c : (x < y ? -1 : (x > y));
+}
+
+/* One bit of 64 per key: a key whose bit is new is not a duplicate. */
+static uint64_t key_bit(const char *key)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	for (; *key; key++)
+		h = (h ^ (unsigned char)*key) * 16777619u;
+	return (uint64_t)1 << (h >> 26);
+}
+
+/*
+ * A JSON object of key=value pairs. Keys are unique by the format; keep
+ * the first if not. An event's few keys are compared only when their
+ * bits collide; many keys (a header, a hostile line) are sorted once, so
+ * nothing here is n^2.
+ */
+static void json_fields(FILE *out, const struct bst_kv *kv, size_t n)
+{
+	unsigned char *dup = NULL;
+	size_t i, j, *idx = NULL;
+	uint64_t seen = 0;
+	int first = 1;
+
+	if (n > 64 && (dup = calloc(n, 1)) && (idx = calloc(n, sizeof(*idx)))) {
+		for (i = 0; i < n; i++)
+			idx[i] = i;
+		kv_base = kv;
+		qsort(idx, n, sizeof(*idx), by_key_then_position);
+		for (i = 1; i < n; i++)
+			if (!strcmp(kv[idx[i]].key, kv[idx[i - 1]].key))
+				dup[idx[i]] = 1;
+	}
+	fputc('{', out);
+	for (i = 0; i < n; i++) {
+		if (idx) {
+			if (dup[i])
+				continue;
+		} else {
+			uint64_t bit = key_bit(kv[i].key);
+
+			if (seen & bit) {
+				for (j = 0; j < i && strcmp(kv[j].key, kv[i].key); j++)
+					;
+				if (j < i)
+					continue;
+			}
+			seen |= bit;
+		}
+		fputs(first ? "" : ",", out);
+		first = 0;
+		bst_json_str(out, kv[i].key);
+		fputc(':', out);
+		bst_json_str(out, kv[i].val);
+	}
+	fputc('}', out);
+	free(dup);
+	free(idx);
+}
+
+static void json_rc(FILE *out, const char *key, int64_t rc)
+{
+	const char *name = rc < 0 && rc > -4096 ? bst_errno_name(-rc) : NULL;
+
+	fprintf(out, ",\"%s\":%" PRId64 ",\"%s_name\":", key, rc, key);
+	if (name)
+		bst_json_str(out, name);
+	else
+		fputs("null", out);
+}
+
+/* The Startup line's facts: only the phases the capture shows. */
+static void json_startup(FILE *out, const struct bst_boot *boot)
+{
+	const struct bst_phase *ph = boot->phases;
+
+	fprintf(out, ",\"startup\":{\"finished\":%s", ph[2].known ? "true" : "false");
+	if (ph[0].known) {
+		fputc(',', out);
+		json_kv_ms(out, "kernel_ms", ph[0].end_ns - ph[0].start_ns);
+	}
+	if (ph[1].known) {
+		fputc(',', out);
+		json_kv_ms(out, "initrd_ms", ph[1].end_ns - ph[1].start_ns);
+	}
+	if (ph[2].known) {
+		fputc(',', out);
+		json_kv_ms(out, "userspace_ms", ph[2].end_ns - ph[2].start_ns);
+	}
+	fputc(',', out);
+	json_kv_ms(out, "total_ms", boot->end_ns);
+	fputc('}', out);
+}
+
+static void json_blame(FILE *out, const struct bst_blame *blame)
+{
+	size_t i, j;
+
+	fputs(",\"blame\":[", out);
+	for (i = 0; i < blame->nrows; i++) {
+		const struct bst_blame_row *r = &blame->rows[i];
+
+		fputs(i ? ",{\"driver\":" : "{\"driver\":", out);
+		bst_json_str(out, r->driver);
+		fputs(",\"device\":", out);
+		bst_json_str(out, r->device);
+		fputs(",\"identity\":", out);
+		bst_json_str(out, r->identity);
+		fprintf(out, ",\"devices\":%zu,\"attempts\":%zu,", r->devices, r->attempts);
+		json_kv_ms(out, "total_ms", r->total_ns);
+		fputc(',', out);
+		json_kv_ms(out, "longest_ms", r->longest_ns);
+		fprintf(out, ",\"deferred\":%zu,\"failed\":%zu,\"async\":%zu,\"running\":%zu,\"from_kmsg\":%zu",
+			r->deferred, r->failed, r->async, r->running, r->kmsg);
+		if (r->has_last_rc)
+			json_rc(out, "last_rc", r->last_rc);
+		fputs(",\"steps\":[", out);
+		for (j = 0; j < r->nsteps; j++) {
+			const struct bst_step_row *s = &r->steps[j];
+
+			fputs(j ? ",{\"function\":" : "{\"function\":", out);
+			bst_json_str(out, s->function);
+			fprintf(out, ",\"depth\":%zu,\"calls\":%zu,", s->depth, s->calls);
+			json_kv_ms(out, "total_ms", s->total_ns);
+			if (s->has_ret)
+				json_rc(out, "last_ret", s->last_ret);
+			fputc('}', out);
+		}
+		fputs("]}", out);
+	}
+	fputc(']', out);
+}
+
+static void json_chains(FILE *out, const struct bst_chains *chains)
+{
+	size_t c, i;
+
+	fputs(",\"critical_chains\":[", out);
+	for (c = 0; c < chains->n; c++) {
+		const struct bst_chain *ch = &chains->chains[c];
+
+		fputs(c ? ",{\"to\":" : "{\"to\":", out);
+		bst_json_str(out, ch->to);
+		fputs(",\"links\":[", out);
+		for (i = 0; i < ch->nlinks; i++) {
+			const struct bst_link *l = &ch->links[i];
+
+			fputs(i ? ",{\"name\":" : "{\"name\":", out);
+			bst_json_str(out, l->name);
+			fputs(",\"event\":", out);
+			bst_json_str(out, l->probe ? "probe" : l->ev->type);
+			fprintf(out, ",\"seq\":%lu,", l->ev->seq);
+			json_kv_ms(out, "time_ms", l->t_ns);
+			if (i + 1 < ch->nlinks) {
+				fputc(',', out);
+				json_kv_ms(out, "after_ms", l->t_ns - ch->links[i + 1].t_ns);
+			}
+			if (l->probe && l->probe->end) {
+				fputc(',', out);
+				json_kv_ms(out, "duration_ms", l->probe->dur_ns);
+				if (l->probe->has_rc)
+					json_rc(out, "rc", l->probe->rc);
+			}
+			if (l->probe) {
+				fprintf(out, ",\"earlier_attempts\":%zu,", l->earlier_attempts);
+				json_kv_ms(out, "earlier_attempts_ms", l->earlier_ns);
+			}
+			fputc('}', out);
+		}
+		fputs("]}", out);
+	}
+	fputc(']', out);
+}
+
 void bst_show_json(FILE *out, const struct bst_capture *cap,
 		   const struct bst_model *model, const struct bst_boot *boot,
 		   size_t slowest)
 {
 	const struct bst_span **top = calloc(slowest + 1, sizeof(*top));
+	struct bst_blame blame;
+	struct bst_chains chains;
 	size_t i, j, m = top ? bst_model_slowest(model, BST_SPAN_PROBE, top, slowest) : 0;
 
 	fprintf(out, "{\"format_version\":%d,\"source\":", cap->format_version);
 	bst_json_str(out, cap->name);
-	fputs(",\"header\":{", out);
-	for (i = 0; i < cap->nheader; i++) {
-		/* Keys are unique by the format; keep the first if not. */
-		for (j = 0; j < i && strcmp(cap->header[j].key, cap->header[i].key); j++)
-			;
-		if (j < i)
-			continue;
-		fputs(i ? "," : "", out);
-		bst_json_str(out, cap->header[i].key);
-		fputc(':', out);
-		bst_json_str(out, cap->header[i].val);
-	}
-	fputs("},\"phases\":[", out);
+	fputs(",\"header\":", out);
+	json_fields(out, cap->header, cap->nheader);
+	json_startup(out, boot);
+	fputs(",\"phases\":[", out);
 	for (i = 0, j = 0; i < BST_PHASES; i++) {
 		const struct bst_phase *ph = &boot->phases[i];
 
@@ -227,11 +609,25 @@ void bst_show_json(FILE *out, const struct bst_capture *cap,
 		fputc(',', out);
 		json_kv_ms(out, "duration_ms", top[i]->dur_ns);
 		if (top[i]->has_rc)
-			fprintf(out, ",\"rc\":%" PRId64, top[i]->rc);
+			json_rc(out, "rc", top[i]->rc);
 		fputc('}', out);
 	}
 	free(top);
-	fputs("],\"spans\":[", out);
+	fputc(']', out);
+	/* Out of memory: the keys are null, never silently missing. */
+	if (bst_blame_build(cap, model, &blame) == 0) {
+		json_blame(out, &blame);
+		bst_blame_free(&blame);
+	} else {
+		fputs(",\"blame\":null", out);
+	}
+	if (bst_chains_build(cap, model, boot, &chains) == 0) {
+		json_chains(out, &chains);
+		bst_chains_free(&chains);
+	} else {
+		fputs(",\"critical_chains\":null", out);
+	}
+	fputs(",\"spans\":[", out);
 	for (i = 0; i < model->nspans; i++) {
 		const struct bst_span *sp = &model->spans[i];
 		const struct bst_event *any = sp->end ? sp->end : sp->start;
@@ -263,20 +659,9 @@ void bst_show_json(FILE *out, const struct bst_capture *cap,
 		bst_json_str(out, ev->type);
 		fputs(",\"subject\":", out);
 		bst_json_str(out, ev->subject);
-		fputs(",\"fields\":{", out);
-		for (j = 0; j < ev->nkv; j++) {
-			size_t k;
-
-			for (k = 0; k < j && strcmp(ev->kv[k].key, ev->kv[j].key); k++)
-				;
-			if (k < j)
-				continue;
-			fputs(j ? "," : "", out);
-			bst_json_str(out, ev->kv[j].key);
-			fputc(':', out);
-			bst_json_str(out, ev->kv[j].val);
-		}
-		fputs("}}", out);
+		fputs(",\"fields\":", out);
+		json_fields(out, ev->kv, ev->nkv);
+		fputc('}', out);
 	}
 	fputs("]}\n", out);
 }
@@ -324,66 +709,73 @@ void bst_show_csv(FILE *out, const struct bst_capture *cap)
 	}
 }
 
-static uint64_t span_start(const struct bst_span *sp)
-{
-	return sp->end->t_ns - sp->dur_ns;
-}
+struct step_in_probe {
+	const struct bst_span *probe, *step;
+	size_t depth;
+};
 
-/* Does span b run inside span a, on the same thread? */
-static int inside(const struct bst_span *a, const struct bst_span *b)
+static int by_probe_then_start(const void *a, const void *b)
 {
-	const char *pa = bst_event_get(a->end, "pid");
-	const char *pb = bst_event_get(b->end, "pid");
+	const struct step_in_probe *x = a, *y = b;
+	uint64_t sx, sy;
 
-	return pa && pb && !strcmp(pa, pb) && span_start(b) >= span_start(a) &&
-	       b->end->t_ns <= a->end->t_ns;
+	if (x->probe != y->probe)
+		return x->probe < y->probe ? -1 : 1;
+	sx = bst_span_start_ns(x->step);
+	sy = bst_span_start_ns(y->step);
+	if (sx != sy)
+		return sx < sy ? -1 : 1;
+	if (x->depth != y->depth)
+		return x->depth < y->depth ? -1 : 1;
+	return x->step < y->step ? -1 : (x->step > y->step);
 }
 
 /*
  * Steps timed inside drivers (the `spans` parameter), under the probe that
- * ran them and under each other, by thread and time.
+ * ran them and under each other, by thread and time: each probe that ran
+ * steps, then its steps in the order they began. Placed by one sort and
+ * one sweep (bst_steps_place), so a million steps cost O(n log n).
  */
 void bst_print_inside_probes(FILE *out, const struct bst_model *model)
 {
-	const struct bst_span **fn = calloc(model->nspans + 1, sizeof(*fn));
-	size_t i, j, k, nfn = 0, shown = 0;
+	struct bst_step_place *place = calloc(model->nspans + 1, sizeof(*place));
+	struct step_in_probe *steps = calloc(model->nspans + 1, sizeof(*steps));
+	size_t i, n = 0;
 
-	if (!fn)
+	if (!place || !steps || bst_steps_place(model, place)) {
+		fputs("(steps inside probes: out of memory)\n", out);
+		free(place);
+		free(steps);
 		return;
-	/* The steps first: usually none or a few, so this stays linear. */
-	for (i = 0; i < model->nspans; i++)
-		if (model->spans[i].kind == BST_SPAN_FN && model->spans[i].end)
-			fn[nfn++] = &model->spans[i];
-	for (i = 0; nfn && i < model->nspans; i++) {
-		const struct bst_span *p = &model->spans[i];
-		char d[32];
-
-		if (p->kind != BST_SPAN_PROBE || !p->end)
-			continue;
-		for (j = 0; j < nfn && !inside(p, fn[j]); j++)
-			;
-		if (j == nfn)
-			continue;
-		if (!shown++)
-			fputs("\nInside driver probes\n", out);
-		bst_format_ms(d, sizeof(d), p->dur_ns);
-		fprintf(out, "  %s %s %12s ms\n", p->end->subject,
-			or_dash(bst_event_get(p->end, "driver")), d);
-		for (j = 0; j < nfn; j++) {
-			const struct bst_span *f = fn[j];
-			int depth = 2;
-
-			if (!inside(p, f))
-				continue;
-			/* One more level for every timed step it runs inside. */
-			for (k = 0; k < nfn; k++)
-				if (k != j && inside(p, fn[k]) && inside(fn[k], f))
-					depth++;
-			bst_format_ms(d, sizeof(d), f->dur_ns);
-			fprintf(out, "%*s%-*s %12s ms  ret %s\n", depth * 2, "",
-				40 - depth * 2, f->end->subject, d,
-				or_dash(bst_event_get(f->end, "ret")));
-		}
 	}
-	free(fn);
+	for (i = 0; i < model->nspans; i++)
+		if (place[i].probe)
+			steps[n++] = (struct step_in_probe){ place[i].probe,
+				&model->spans[i], place[i].depth };
+	qsort(steps, n, sizeof(*steps), by_probe_then_start);
+	for (i = 0; i < n; i++) {
+		const struct bst_span *p = steps[i].probe, *f = steps[i].step;
+		const struct bst_event *pe = p->end ? p->end : p->start;
+		int depth = (int)steps[i].depth + 1;
+		char d[48], ret[48] = "-";
+		int64_t r;
+
+		if (!i)
+			fputs("\nInside driver probes\n", out);
+		if (!i || steps[i - 1].probe != p) {
+			if (p->end)
+				bst_format_duration(d, sizeof(d), p->dur_ns);
+			else
+				snprintf(d, sizeof(d), "running");
+			fprintf(out, "  %s %s %10s\n", pe->subject,
+				or_dash(bst_event_get(pe, "driver")), d);
+		}
+		bst_format_duration(d, sizeof(d), f->dur_ns);
+		if (bst_event_get_i64(f->end, "ret", &r) == 1)
+			bst_format_rc(ret, sizeof(ret), r);
+		fprintf(out, "%*s%-*s %10s  ret %s\n", depth * 2, "",
+			depth * 2 < 40 ? 40 - depth * 2 : 1, f->end->subject, d, ret);
+	}
+	free(place);
+	free(steps);
 }

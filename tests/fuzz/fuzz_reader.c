@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (!bst_model_build(&cap, &model, &err)) {
 		if (!bst_boot_build(&cap, &boot)) {
-			bst_show_text(sink, &cap, &model, &boot, 10);
+			bst_show_text(sink, &cap, &model, &boot, 10, 1);
 			bst_show_json(sink, &cap, &model, &boot, 10);
 			bst_show_csv(sink, &cap);
 			bst_trace(sink, &cap, &model, &boot);
