@@ -113,10 +113,25 @@ static int check_closing(const struct bst_capture *cap,
 	if (bst_event_get_i64(ev, "start", &start) <= 0 || start < 0)
 		return 0;
 	if (bst_event_get_i64(ev, "dur_ns", &dur) > 0 && dur > 0 &&
-	    (uint64_t)dur > ev->t_ns)
-		return invalid(err, cap, ev,
-			       "dur_ns=%" PRId64 " is longer than the time since boot (%" PRIu64 ".%09" PRIu64 " s): the span would start before the boot",
-			       dur, ev->t_ns / 1000000000u, ev->t_ns % 1000000000u);
+	    (uint64_t)dur > ev->t_ns) {
+		const char *src = bst_event_get(ev, "src");
+
+		/*
+		 * A line of the kernel log is converted from local_clock()
+		 * with the offset measured at load; where that clock ran
+		 * ahead of CLOCK_BOOTTIME, the kernel's first lines map
+		 * before the boot and the module records them at 0. Their
+		 * spans start at the boot: usable, so only a warning.
+		 */
+		if (src && !strcmp(src, "kmsg")) {
+			warn(w, ev, "dur_ns=%" PRId64 " from the kernel log is longer than the time since boot; the span is taken to start at the boot",
+			     dur);
+		} else {
+			return invalid(err, cap, ev,
+				       "dur_ns=%" PRId64 " is longer than the time since boot (%" PRIu64 ".%09" PRIu64 " s): the span would start before the boot",
+				       dur, ev->t_ns / 1000000000u, ev->t_ns % 1000000000u);
+		}
+	}
 	if (start == 0)
 		return 0;	/* the opening was not recorded (format.md) */
 	if ((uint64_t)start == ev->seq)
