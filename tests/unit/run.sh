@@ -14,13 +14,27 @@ rm -rf "$work"
 mkdir -p "$work"
 status=0
 : >"$work/out.txt"
+flags=(-std=c11 -g -O1 -Wall -Wextra -Werror
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+	-I"$top/userspace" -DBST_VERSION='"test"')
+# The library once, then each test linked against it: compiling every
+# source again for every test file cost minutes.
+lib_objs=()
+for f in "${lib_srcs[@]}"; do
+	o=$work/lib/$(basename "$f" .c).o
+	mkdir -p "$work/lib"
+	gcc "${flags[@]}" -c -o "$o" "$f" 2>>"$work/build.log" || {
+		cat "$work/build.log"
+		echo "[  FAILED  ] library: $(basename "$f") does not build" >>"$work/out.txt"
+		status=1
+	}
+	lib_objs+=("$o")
+done
 for t in "$top"/tests/unit/test_*.c; do
+	[ "$status" = 0 ] || break
 	name=$(basename "$t" .c)
-	if ! gcc -std=c11 -g -O1 -Wall -Wextra -Werror \
-		-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-		-I"$top/userspace" -o "$work/$name" "$t" \
-		"${lib_srcs[@]}" \
-		-DBST_VERSION='"test"' -lcmocka -lm 2>"$work/build.log"; then
+	if ! gcc "${flags[@]}" -o "$work/$name" "$t" "${lib_objs[@]}" \
+		-lcmocka -lm 2>"$work/build.log"; then
 		cat "$work/build.log"
 		echo "[  FAILED  ] $name: does not build" >>"$work/out.txt"
 		status=1
