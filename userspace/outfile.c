@@ -219,8 +219,7 @@ int bst_outfile_commit(struct bst_outfile *o, struct bst_error *err)
 
 	if (o->is_stdout) {
 		o->f = NULL;
-		bst_outfile_abort(o);
-		return bad ? out_fail(err, "writing %s: %s", name, strerror(e)) : 0;
+		goto done;
 	}
 	if (o->tmp && !bad && fsync(fileno(o->f))) {
 		bad = 1;
@@ -244,8 +243,12 @@ int bst_outfile_commit(struct bst_outfile *o, struct bst_error *err)
 			}
 		}
 	}
+done:
+	/* The message first: abort frees the name it quotes. */
+	if (bad)
+		out_fail(err, "writing %s: %s", name, strerror(e));
 	bst_outfile_abort(o);
-	return bad ? out_fail(err, "writing %s: %s", name, strerror(e)) : 0;
+	return bad ? -1 : 0;
 }
 
 /* Give up: the temporary file (if any) is removed, the target untouched. */

@@ -311,6 +311,25 @@ static void test_temporary_names_differ(void **state)
 	assert_int_equal(entries(), 0);
 }
 
+/* A failed write names the file it was writing (the name outlives abort). */
+static void test_write_error_names_the_file(void **state)
+{
+	struct bst_outfile o;
+	struct bst_error err;
+	char p[512], want[600];
+
+	(void)state;
+	clean();
+	path_of(p, sizeof(p), "full-like");
+	assert_int_equal(mknod(p, S_IFCHR | 0666, makedev(1, 7)), 0);
+	assert_int_equal(bst_outfile_open(&o, p, BST_OUT_ANY, 0644, &err), 0);
+	fputs("data that does not fit\n", o.f);
+	assert_int_equal(bst_outfile_commit(&o, &err), -1);
+	snprintf(want, sizeof(want), "writing %s: ", p);
+	assert_non_null(strstr(err.msg, want));
+	assert_non_null(strstr(err.msg, "No space left on device"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_directory_and_block_device_refused),
 		cmocka_unit_test(test_abort_keeps_old_file),
 		cmocka_unit_test(test_temporary_names_differ),
+		cmocka_unit_test(test_write_error_names_the_file),
 	};
 
 	return cmocka_run_group_tests_name("outfile", tests, setup, teardown);
