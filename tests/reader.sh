@@ -566,7 +566,13 @@ t_out_fifo() {
 	mkfifo "$d/pipe" || return 1
 	timeout 60 cat "$d/pipe" >"$fw/from-fifo" &
 	reader=$!
-	$B plot -o "$d/pipe" "$first" || { kill $reader; return 1; }
+	# A FIFO nobody reads yet is refused: try again until cat has opened it.
+	for try in $(seq 100); do
+		$B plot -o "$d/pipe" "$first" 2>"$fw/err" && break
+		grep -q 'nobody is reading' "$fw/err" || { cat "$fw/err"; kill $reader; return 1; }
+		sleep 0.1
+	done
+	[ -s "$fw/err" ] && { cat "$fw/err"; kill $reader; return 1; }
 	wait $reader
 	[ -p "$d/pipe" ] || { echo "the FIFO was replaced"; return 1; }
 	xmllint --noout "$fw/from-fifo" || return 1
@@ -724,6 +730,53 @@ t_man_options() {
 	grep -q '^\.B \\-\\-$' <<<"$opts" || { echo "OPTIONS lacks --"; return 1; }
 }
 case_ front.man_page_options t_man_options
+
+# ---------------------------------------------------------- review fixes (issue 14, follow-up)
+# Bugs a reviewer found in the reader run as root, each at the command line.
+rv=$out/review; mkdir -p "$rv"
+# A write error names the file (the name was read after being freed).
+t_rv_write_error_names_file() {
+	$B plot -o /dev/full "$first" 2>"$rv/err"
+	[ $? = 2 ] && grep -q '^bootstamps: writing /dev/full: No space left on device$' "$rv/err" || { cat "$rv/err"; return 1; }
+}
+case_ review.write_error_names_file t_rv_write_error_names_file
+# nobody's link in a directory nobody owns does not send root's output elsewhere.
+t_rv_foreign_dir_link() {
+	d=$rv/t2; rm -rf "$d"; mkdir -p "$d/victim" "$d/alice"
+	echo precious >"$d/victim/important.conf"
+	chown nobody "$d/alice"
+	su -s /bin/sh nobody -c "ln -s '$d/victim' '$d/alice/reports'" || return 1
+	$B prom -o "$d/alice/reports/important.conf" "$first" 2>"$rv/err"
+	[ $? = 2 ] && grep -q 'reports is a symbolic link owned by uid' "$rv/err" || { cat "$rv/err"; return 1; }
+	[ "$(cat "$d/victim/important.conf")" = precious ] || { echo "victim replaced"; return 1; }
+	$B save --quiet --dir "$d/alice/reports" --from "$first" 2>"$rv/err"
+	[ $? = 2 ] && grep -q 'symbolic link owned by uid' "$rv/err" || { cat "$rv/err"; return 1; }
+	[ "$(ls "$d/victim")" = important.conf ] || { echo "save wrote into victim: $(ls "$d/victim")"; return 1; }
+}
+case_ review.foreign_directory_link_refused t_rv_foreign_dir_link
+# nobody's FIFO is not written (its reader would get root's output).
+t_rv_foreign_fifo() {
+	d=$rv/t3; rm -rf "$d"; mkdir -p "$d"; chown nobody "$d"
+	su -s /bin/sh nobody -c "mkfifo -m 666 '$d/pipe'" || return 1
+	timeout 60 cat "$d/pipe" >/dev/null &
+	reader=$!
+	$B prom -o "$d/pipe" "$first" 2>"$rv/err"
+	rc=$?
+	kill $reader 2>/dev/null; wait $reader 2>/dev/null
+	[ $rc = 2 ] && grep -q 'is a FIFO owned by uid' "$rv/err" || { cat "$rv/err"; return 1; }
+	mkfifo "$d/mine"
+	timeout 60 $B prom -o "$d/mine" "$first" 2>"$rv/err"
+	[ $? = 2 ] && grep -q 'FIFO that nobody is reading' "$rv/err" || { cat "$rv/err"; return 1; }
+}
+case_ review.foreign_fifo_refused t_rv_foreign_fifo
+# A replaced file keeps its mode and owner.
+t_rv_keeps_mode() {
+	d=$rv/t8; rm -rf "$d"; mkdir -p "$d"
+	echo old >"$d/out.prom"; chmod 600 "$d/out.prom"; chown nobody:nogroup "$d/out.prom"
+	$B prom -o "$d/out.prom" "$first" || return 1
+	[ "$(stat -c '%a %U' "$d/out.prom")" = "600 nobody" ] || { echo "now $(stat -c '%a %U' "$d/out.prom")"; return 1; }
+}
+case_ review.replaced_file_keeps_mode t_rv_keeps_mode
 
 echo "reader: $pass passed, $fail failed, 0 skipped"
 [ $fail = 0 ]
