@@ -261,6 +261,8 @@ case_ show_events_option t_show_events_option
 
 # ---------------------------------------------------------- save
 first=$(echo "$captures" | head -n 1)
+# Another boot: compare refuses one boot in both groups.
+second=$(echo "$captures" | sed -n 2p)
 t_save() {
 	$B save --from "$first" --dir "$out/archive" --quiet || return 1
 	$B save --from "$first" --dir "$out/archive" || return 1
@@ -326,8 +328,11 @@ t_compare_in_tree_baseline() {
 	rm -rf "$out/ena" && mkdir -p "$out/ena"
 	for f in "$ab"/1.0.0-*.bst; do
 		n=$(basename "$f" .bst)
-		sed 's/ version=1\.0\.0 srcversion=[^ ]*/ version= srcversion=/g' "$f" >"$out/ena/intree-$n.bst"
-		sed 's/ version=1\.0\.0 / version=2.12.0g /g' "$f" >"$out/ena/oot12-$n.bst"
+		# Each made-up boot has its own boot id: compare counts a boot once.
+		sed -e 's/ version=1\.0\.0 srcversion=[^ ]*/ version= srcversion=/g' \
+			-e "s/^# saved boot_id=[^ ]*/# saved boot_id=intree-$n/" "$f" >"$out/ena/intree-$n.bst"
+		sed -e 's/ version=1\.0\.0 / version=2.12.0g /g' \
+			-e "s/^# saved boot_id=[^ ]*/# saved boot_id=oot12-$n/" "$f" >"$out/ena/oot12-$n.bst"
 	done
 	for f in "$ab"/2.0.0-*.bst; do
 		sed 's/ version=2\.0\.0 / version=2.17.0g /g' "$f" >"$out/ena/oot17-$(basename "$f")"
@@ -401,7 +406,8 @@ t_compare_small_p() {
 	rm -rf "$out/pa" "$out/pb" && mkdir -p "$out/pa" "$out/pb"
 	for i in $(seq 1 25); do
 		for v in 1.0.0:pa 2.0.0:pb; do
-			awk -v f="1.00$(printf %02d "$i")" '/^[0-9]/ { $2 = sprintf("%.9f", $2 * f)
+			awk -v f="1.00$(printf %02d "$i")" -v id="${v##*:}-$i" '/^# saved boot_id=/ { sub(/boot_id=[^ ]*/, "boot_id=" id) }
+				/^[0-9]/ { $2 = sprintf("%.9f", $2 * f)
 				for (k = 5; k <= NF; k++) if ($k ~ /^dur_ns=/) $k = sprintf("dur_ns=%.0f", substr($k, 8) * f) } { print }' \
 				"$ab/${v%%:*}-1.bst" >"$out/${v##*:}/$i.bst"
 		done
@@ -625,7 +631,7 @@ t_in_max_size() {
 	# compare reads each capture with the same limit.
 	$B compare --max-size 1K "$first" --vs "$first" >/dev/null 2>"$fw/err"
 	grep -q 'input limit of 1024 bytes' "$fw/err" || { echo "compare: $(cat "$fw/err")"; return 1; }
-	$B compare --max-size 1M "$first" --vs "$first" >/dev/null || { echo "compare --max-size 1M failed"; return 1; }
+	$B compare --max-size 1M "$first" --vs "$second" >/dev/null || { echo "compare --max-size 1M failed"; return 1; }
 }
 case_ front.input_max_size_option t_in_max_size
 
@@ -668,7 +674,7 @@ t_cli_equals() {
 	$B show --slowest=3 "$first" >/dev/null || { echo "--slowest=3"; return 1; }
 	$B prom -o"$fw/eq.prom" "$first" && [ -s "$fw/eq.prom" ] || { echo "-oFILE"; return 1; }
 	$B save --quiet --dir="$fw/eqsave" --from="$first" --keep=3 && [ "$(ls "$fw/eqsave" | wc -l)" = 1 ] || { echo "save --dir=DIR --from=FILE --keep=N"; return 1; }
-	$B compare --format=json "$first" --vs "$first" | jq -e '.rows' >/dev/null || { echo "compare --format=json"; return 1; }
+	$B compare --format=json "$first" --vs "$second" | jq -e '.rows' >/dev/null || { echo "compare --format=json"; return 1; }
 	$B show --quiet=1 "$first" >/dev/null 2>&1; [ $? = 1 ] || { echo "an unknown --opt=value accepted"; return 1; }
 }
 case_ front.cli_opt_equals_value t_cli_equals
@@ -676,7 +682,8 @@ t_cli_double_dash() {
 	cp "$first" "$fw/-capture"
 	(cd "$fw" && $B show -- -capture >/dev/null) || { echo "show -- -capture"; return 1; }
 	(cd "$fw" && $B prom -o out.prom -- -capture) && [ -s "$fw/out.prom" ] || { echo "prom -o F -- -capture"; return 1; }
-	(cd "$fw" && $B compare ./-capture --vs -- -capture >/dev/null) || { echo "compare after --: $?"; return 1; }
+	cp "$second" "$fw/-other"
+	(cd "$fw" && $B compare ./-capture --vs -- -other >/dev/null) || { echo "compare after --: $?"; return 1; }
 	(cd "$fw" && $B show -capture >/dev/null 2>&1); [ $? = 1 ] || { echo "-capture without -- was not an unknown option"; return 1; }
 }
 case_ front.cli_double_dash_ends_options t_cli_double_dash
@@ -777,6 +784,25 @@ t_rv_keeps_mode() {
 	[ "$(stat -c '%a %U' "$d/out.prom")" = "600 nobody" ] || { echo "now $(stat -c '%a %U' "$d/out.prom")"; return 1; }
 }
 case_ review.replaced_file_keeps_mode t_rv_keeps_mode
+# A boot named more than once counts once; a boot in both groups is an error.
+t_rv_compare_counts_once() {
+	d=$rv/t5; rm -rf "$d"; mkdir -p "$d/a" "$d/b"
+	cp "$ab"/1.0.0-*.bst "$d/a/"; cp "$ab"/2.0.0-*.bst "$d/b/"
+	$B compare "$d/a" "$d/a" "$d/a" --vs "$d/b" "$d/b" "$d/b" >"$rv/out" 2>"$rv/err" || { cat "$rv/err"; return 1; }
+	grep -q "^A (baseline): $d/a (4 boots)$" "$rv/out" && grep -q "^B: $d/b (4 boots)$" "$rv/out" ||
+		{ echo "counts: $(head -n 2 "$rv/out" | tr '\n' ';')"; return 1; }
+	id=$(sed -n 's/^# saved boot_id=\([^ ]*\).*/\1/p' "$ab/1.0.0-1.bst")
+	grep -q "^bootstamps: warning: $d/a/1.0.0-1.bst and $d/a/1.0.0-1.bst are one boot (boot_id $id); counted once$" "$rv/err" ||
+		{ echo "no warning: $(head -n 1 "$rv/err")"; return 1; }
+	$B compare "$d/a" --vs "$d/a" >"$rv/out" 2>"$rv/err"
+	[ $? = 2 ] && [ ! -s "$rv/out" ] && grep -q "(in B) are one boot (boot_id $id): a boot cannot be in both groups" "$rv/err" ||
+		{ echo "a --vs a: $(cat "$rv/err")"; return 1; }
+	ln -s "$d/b/2.0.0-1.bst" "$d/a/link.bst"
+	$B compare "$d/a" --vs "$d/b" >/dev/null 2>"$rv/err"
+	[ $? = 2 ] && grep -q "^bootstamps: $d/a/link.bst (in A) and $d/b/2.0.0-1.bst (in B) are one boot" "$rv/err" ||
+		{ echo "link to B in A: $(cat "$rv/err")"; return 1; }
+}
+case_ review.compare_counts_a_boot_once t_rv_compare_counts_once
 
 echo "reader: $pass passed, $fail failed, 0 skipped"
 [ $fail = 0 ]
