@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "archive.h"
 #include "capture.h"
 #include "compare.h"
 #include "json.h"
@@ -383,25 +384,6 @@ static int add_input(struct bst_input **in, size_t *n, char *path,
 }
 
 /*
- * A file a directory of captures may hold that is not one: a README, notes
- * (`save --keep` leaves them alone). Captures start "# bootstamps <N>"
- * (docs/format.md); only that first line is read here.
- */
-static int looks_like_capture(const char *path)
-{
-	static const char magic[] = "# bootstamps ";
-	char head[sizeof(magic) - 1];
-	FILE *f = fopen(path, "r");
-	size_t got;
-
-	if (!f)
-		return 1;	/* let the parser name the error */
-	got = fread(head, 1, sizeof(head), f);
-	fclose(f);
-	return got == sizeof(head) && !memcmp(head, magic, sizeof(head));
-}
-
-/*
  * What compare does with a file it cannot use that a directory listing
  * gave it: a warning and the rest of the comparison, or with --strict an
  * error. Returns -1 when fatal (err set).
@@ -467,7 +449,8 @@ static int expand(const char *arg, struct bst_input **in, size_t *n,
 			free(p);
 			continue;
 		}
-		if (!looks_like_capture(p)) {
+		/* Unreadable: left to the parser, which names the error. */
+		if (bst_looks_like_capture(p) == 0) {
 			r = skip_or_fail(opts, err,
 					 "%s: not a capture (its first line is not \"# bootstamps <version>\")",
 					 p);

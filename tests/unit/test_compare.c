@@ -303,6 +303,8 @@ static int exists_in(const char *arch, const char *name)
 	return access(path, F_OK) == 0;
 }
 
+static void write_file(const char *sub, const char *name, const char *text);
+
 static void test_save_keep(void **state)
 {
 	char src[512], arch[512], path[700];
@@ -318,6 +320,9 @@ static void test_save_keep(void **state)
 	old_capture(arch, "d.bst", 4000);
 	/* Not captures: never counted, never deleted. */
 	old_capture(arch, "notes.txt", 10);
+	/* Notes named like a capture, oldest of all: still not a boot. */
+	write_file("keep", "notes.bst", "Disk swapped on 2026-11-30.\n");
+	write_file("keep", "empty.bst", "");
 	old_capture(arch, ".e.bst.123", 10);
 	snprintf(path, sizeof(path), "%s/f.bst", arch);
 	mkdir(path, 0755);
@@ -331,7 +336,9 @@ static void test_save_keep(void **state)
 	assert_true(exists_in(arch, "notes.txt"));
 	assert_true(exists_in(arch, ".e.bst.123"));
 	assert_true(exists_in(arch, "f.bst"));
-	assert_int_equal(count_files(arch, 0), 5);	/* 3 + notes + f.bst */
+	assert_true(exists_in(arch, "notes.bst"));
+	assert_true(exists_in(arch, "empty.bst"));
+	assert_int_equal(count_files(arch, 0), 7);	/* 3 + notes + f.bst + notes.bst + empty.bst */
 
 	/* A capture dated in the future (a clock set wrong) does not push
 	 * this boot's out: with one kept, it is this boot's. */
@@ -340,7 +347,8 @@ static void test_save_keep(void **state)
 	assert_false(exists_in(arch, "future.bst"));
 	assert_false(exists_in(arch, "c.bst"));
 	assert_false(exists_in(arch, "d.bst"));
-	assert_int_equal(count_files(arch, 0), 3);	/* this boot's + notes + f.bst */
+	assert_true(exists_in(arch, "notes.bst"));
+	assert_int_equal(count_files(arch, 0), 5);	/* this boot's + notes + f.bst + notes.bst + empty.bst */
 }
 
 /* ---------------------------------------------- issue 14, point 8 */
