@@ -803,6 +803,20 @@ t_rv_compare_counts_once() {
 		{ echo "link to B in A: $(cat "$rv/err")"; return 1; }
 }
 case_ review.compare_counts_a_boot_once t_rv_compare_counts_once
+# An empty value names no file: a usage error (exit 1) naming the option.
+t_rv_empty_values() {
+	for args in "plot --output=:--output" "trace --output=:--output" "save --dir=:--dir" "save --from=:--from" \
+		"compare --driver= --group-by version x:--driver" "compare --group-by= --driver d x:--group-by" \
+		"compare --baseline= a --vs b:--baseline"; do
+		opt=${args##*:}
+		# shellcheck disable=SC2086
+		$B ${args%%:*} "$first" >/dev/null 2>"$rv/err"
+		[ $? = 1 ] && grep -q "^bootstamps [a-z]*: $opt needs " "$rv/err" || { echo "'${args%%:*}': $(cat "$rv/err")"; return 1; }
+	done
+	$B plot -o '' "$first" >/dev/null 2>"$rv/err"
+	[ $? = 1 ] && grep -q -- "-o needs a file" "$rv/err" || { echo "-o '': $(cat "$rv/err")"; return 1; }
+}
+case_ review.empty_option_value_is_usage_error t_rv_empty_values
 
 echo "reader: $pass passed, $fail failed, 0 skipped"
 [ $fail = 0 ]
