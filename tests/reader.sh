@@ -261,6 +261,8 @@ case_ show_events_option t_show_events_option
 
 # ---------------------------------------------------------- save
 first=$(echo "$captures" | head -n 1)
+# Another boot: compare refuses one boot in both groups.
+second=$(echo "$captures" | sed -n 2p)
 t_save() {
 	$B save --from "$first" --dir "$out/archive" --quiet || return 1
 	$B save --from "$first" --dir "$out/archive" || return 1
@@ -326,8 +328,11 @@ t_compare_in_tree_baseline() {
 	rm -rf "$out/ena" && mkdir -p "$out/ena"
 	for f in "$ab"/1.0.0-*.bst; do
 		n=$(basename "$f" .bst)
-		sed 's/ version=1\.0\.0 srcversion=[^ ]*/ version= srcversion=/g' "$f" >"$out/ena/intree-$n.bst"
-		sed 's/ version=1\.0\.0 / version=2.12.0g /g' "$f" >"$out/ena/oot12-$n.bst"
+		# Each made-up boot has its own boot id: compare counts a boot once.
+		sed -e 's/ version=1\.0\.0 srcversion=[^ ]*/ version= srcversion=/g' \
+			-e "s/^# saved boot_id=[^ ]*/# saved boot_id=intree-$n/" "$f" >"$out/ena/intree-$n.bst"
+		sed -e 's/ version=1\.0\.0 / version=2.12.0g /g' \
+			-e "s/^# saved boot_id=[^ ]*/# saved boot_id=oot12-$n/" "$f" >"$out/ena/oot12-$n.bst"
 	done
 	for f in "$ab"/2.0.0-*.bst; do
 		sed 's/ version=2\.0\.0 / version=2.17.0g /g' "$f" >"$out/ena/oot17-$(basename "$f")"
@@ -401,7 +406,8 @@ t_compare_small_p() {
 	rm -rf "$out/pa" "$out/pb" && mkdir -p "$out/pa" "$out/pb"
 	for i in $(seq 1 25); do
 		for v in 1.0.0:pa 2.0.0:pb; do
-			awk -v f="1.00$(printf %02d "$i")" '/^[0-9]/ { $2 = sprintf("%.9f", $2 * f)
+			awk -v f="1.00$(printf %02d "$i")" -v id="${v##*:}-$i" '/^# saved boot_id=/ { sub(/boot_id=[^ ]*/, "boot_id=" id) }
+				/^[0-9]/ { $2 = sprintf("%.9f", $2 * f)
 				for (k = 5; k <= NF; k++) if ($k ~ /^dur_ns=/) $k = sprintf("dur_ns=%.0f", substr($k, 8) * f) } { print }' \
 				"$ab/${v%%:*}-1.bst" >"$out/${v##*:}/$i.bst"
 		done
@@ -566,7 +572,13 @@ t_out_fifo() {
 	mkfifo "$d/pipe" || return 1
 	timeout 60 cat "$d/pipe" >"$fw/from-fifo" &
 	reader=$!
-	$B plot -o "$d/pipe" "$first" || { kill $reader; return 1; }
+	# A FIFO nobody reads yet is refused: try again until cat has opened it.
+	for try in $(seq 100); do
+		$B plot -o "$d/pipe" "$first" 2>"$fw/err" && break
+		grep -q 'nobody is reading' "$fw/err" || { cat "$fw/err"; kill $reader; return 1; }
+		sleep 0.1
+	done
+	[ -s "$fw/err" ] && { cat "$fw/err"; kill $reader; return 1; }
 	wait $reader
 	[ -p "$d/pipe" ] || { echo "the FIFO was replaced"; return 1; }
 	xmllint --noout "$fw/from-fifo" || return 1
@@ -619,7 +631,7 @@ t_in_max_size() {
 	# compare reads each capture with the same limit.
 	$B compare --max-size 1K "$first" --vs "$first" >/dev/null 2>"$fw/err"
 	grep -q 'input limit of 1024 bytes' "$fw/err" || { echo "compare: $(cat "$fw/err")"; return 1; }
-	$B compare --max-size 1M "$first" --vs "$first" >/dev/null || { echo "compare --max-size 1M failed"; return 1; }
+	$B compare --max-size 1M "$first" --vs "$second" >/dev/null || { echo "compare --max-size 1M failed"; return 1; }
 }
 case_ front.input_max_size_option t_in_max_size
 
@@ -662,7 +674,7 @@ t_cli_equals() {
 	$B show --slowest=3 "$first" >/dev/null || { echo "--slowest=3"; return 1; }
 	$B prom -o"$fw/eq.prom" "$first" && [ -s "$fw/eq.prom" ] || { echo "-oFILE"; return 1; }
 	$B save --quiet --dir="$fw/eqsave" --from="$first" --keep=3 && [ "$(ls "$fw/eqsave" | wc -l)" = 1 ] || { echo "save --dir=DIR --from=FILE --keep=N"; return 1; }
-	$B compare --format=json "$first" --vs "$first" | jq -e '.rows' >/dev/null || { echo "compare --format=json"; return 1; }
+	$B compare --format=json "$first" --vs "$second" | jq -e '.rows' >/dev/null || { echo "compare --format=json"; return 1; }
 	$B show --quiet=1 "$first" >/dev/null 2>&1; [ $? = 1 ] || { echo "an unknown --opt=value accepted"; return 1; }
 }
 case_ front.cli_opt_equals_value t_cli_equals
@@ -670,7 +682,8 @@ t_cli_double_dash() {
 	cp "$first" "$fw/-capture"
 	(cd "$fw" && $B show -- -capture >/dev/null) || { echo "show -- -capture"; return 1; }
 	(cd "$fw" && $B prom -o out.prom -- -capture) && [ -s "$fw/out.prom" ] || { echo "prom -o F -- -capture"; return 1; }
-	(cd "$fw" && $B compare ./-capture --vs -- -capture >/dev/null) || { echo "compare after --: $?"; return 1; }
+	cp "$second" "$fw/-other"
+	(cd "$fw" && $B compare ./-capture --vs -- -other >/dev/null) || { echo "compare after --: $?"; return 1; }
 	(cd "$fw" && $B show -capture >/dev/null 2>&1); [ $? = 1 ] || { echo "-capture without -- was not an unknown option"; return 1; }
 }
 case_ front.cli_double_dash_ends_options t_cli_double_dash
@@ -724,6 +737,86 @@ t_man_options() {
 	grep -q '^\.B \\-\\-$' <<<"$opts" || { echo "OPTIONS lacks --"; return 1; }
 }
 case_ front.man_page_options t_man_options
+
+# ---------------------------------------------------------- review fixes (issue 14, follow-up)
+# Bugs a reviewer found in the reader run as root, each at the command line.
+rv=$out/review; mkdir -p "$rv"
+# A write error names the file (the name was read after being freed).
+t_rv_write_error_names_file() {
+	$B plot -o /dev/full "$first" 2>"$rv/err"
+	[ $? = 2 ] && grep -q '^bootstamps: writing /dev/full: No space left on device$' "$rv/err" || { cat "$rv/err"; return 1; }
+}
+case_ review.write_error_names_file t_rv_write_error_names_file
+# nobody's link in a directory nobody owns does not send root's output elsewhere.
+t_rv_foreign_dir_link() {
+	d=$rv/t2; rm -rf "$d"; mkdir -p "$d/victim" "$d/alice"
+	echo precious >"$d/victim/important.conf"
+	chown nobody "$d/alice"
+	su -s /bin/sh nobody -c "ln -s '$d/victim' '$d/alice/reports'" || return 1
+	$B prom -o "$d/alice/reports/important.conf" "$first" 2>"$rv/err"
+	[ $? = 2 ] && grep -q 'reports is a symbolic link owned by uid' "$rv/err" || { cat "$rv/err"; return 1; }
+	[ "$(cat "$d/victim/important.conf")" = precious ] || { echo "victim replaced"; return 1; }
+	$B save --quiet --dir "$d/alice/reports" --from "$first" 2>"$rv/err"
+	[ $? = 2 ] && grep -q 'symbolic link owned by uid' "$rv/err" || { cat "$rv/err"; return 1; }
+	[ "$(ls "$d/victim")" = important.conf ] || { echo "save wrote into victim: $(ls "$d/victim")"; return 1; }
+}
+case_ review.foreign_directory_link_refused t_rv_foreign_dir_link
+# nobody's FIFO is not written (its reader would get root's output).
+t_rv_foreign_fifo() {
+	d=$rv/t3; rm -rf "$d"; mkdir -p "$d"; chown nobody "$d"
+	su -s /bin/sh nobody -c "mkfifo -m 666 '$d/pipe'" || return 1
+	timeout 60 cat "$d/pipe" >/dev/null &
+	reader=$!
+	$B prom -o "$d/pipe" "$first" 2>"$rv/err"
+	rc=$?
+	kill $reader 2>/dev/null; wait $reader 2>/dev/null
+	[ $rc = 2 ] && grep -q 'is a FIFO owned by uid' "$rv/err" || { cat "$rv/err"; return 1; }
+	mkfifo "$d/mine"
+	timeout 60 $B prom -o "$d/mine" "$first" 2>"$rv/err"
+	[ $? = 2 ] && grep -q 'FIFO that nobody is reading' "$rv/err" || { cat "$rv/err"; return 1; }
+}
+case_ review.foreign_fifo_refused t_rv_foreign_fifo
+# A replaced file keeps its mode and owner.
+t_rv_keeps_mode() {
+	d=$rv/t8; rm -rf "$d"; mkdir -p "$d"
+	echo old >"$d/out.prom"; chmod 600 "$d/out.prom"; chown nobody:nogroup "$d/out.prom"
+	$B prom -o "$d/out.prom" "$first" || return 1
+	[ "$(stat -c '%a %U' "$d/out.prom")" = "600 nobody" ] || { echo "now $(stat -c '%a %U' "$d/out.prom")"; return 1; }
+}
+case_ review.replaced_file_keeps_mode t_rv_keeps_mode
+# A boot named more than once counts once; a boot in both groups is an error.
+t_rv_compare_counts_once() {
+	d=$rv/t5; rm -rf "$d"; mkdir -p "$d/a" "$d/b"
+	cp "$ab"/1.0.0-*.bst "$d/a/"; cp "$ab"/2.0.0-*.bst "$d/b/"
+	$B compare "$d/a" "$d/a" "$d/a" --vs "$d/b" "$d/b" "$d/b" >"$rv/out" 2>"$rv/err" || { cat "$rv/err"; return 1; }
+	grep -q "^A (baseline): $d/a (4 boots)$" "$rv/out" && grep -q "^B: $d/b (4 boots)$" "$rv/out" ||
+		{ echo "counts: $(head -n 2 "$rv/out" | tr '\n' ';')"; return 1; }
+	id=$(sed -n 's/^# saved boot_id=\([^ ]*\).*/\1/p' "$ab/1.0.0-1.bst")
+	grep -q "^bootstamps: warning: $d/a/1.0.0-1.bst and $d/a/1.0.0-1.bst are one boot (boot_id $id); counted once$" "$rv/err" ||
+		{ echo "no warning: $(head -n 1 "$rv/err")"; return 1; }
+	$B compare "$d/a" --vs "$d/a" >"$rv/out" 2>"$rv/err"
+	[ $? = 2 ] && [ ! -s "$rv/out" ] && grep -q "(in B) are one boot (boot_id $id): a boot cannot be in both groups" "$rv/err" ||
+		{ echo "a --vs a: $(cat "$rv/err")"; return 1; }
+	ln -s "$d/b/2.0.0-1.bst" "$d/a/link.bst"
+	$B compare "$d/a" --vs "$d/b" >/dev/null 2>"$rv/err"
+	[ $? = 2 ] && grep -q "^bootstamps: $d/a/link.bst (in A) and $d/b/2.0.0-1.bst (in B) are one boot" "$rv/err" ||
+		{ echo "link to B in A: $(cat "$rv/err")"; return 1; }
+}
+case_ review.compare_counts_a_boot_once t_rv_compare_counts_once
+# An empty value names no file: a usage error (exit 1) naming the option.
+t_rv_empty_values() {
+	for args in "plot --output=:--output" "trace --output=:--output" "save --dir=:--dir" "save --from=:--from" \
+		"compare --driver= --group-by version x:--driver" "compare --group-by= --driver d x:--group-by" \
+		"compare --baseline= a --vs b:--baseline"; do
+		opt=${args##*:}
+		# shellcheck disable=SC2086
+		$B ${args%%:*} "$first" >/dev/null 2>"$rv/err"
+		[ $? = 1 ] && grep -q "^bootstamps [a-z]*: $opt needs " "$rv/err" || { echo "'${args%%:*}': $(cat "$rv/err")"; return 1; }
+	done
+	$B plot -o '' "$first" >/dev/null 2>"$rv/err"
+	[ $? = 1 ] && grep -q -- "-o needs a file" "$rv/err" || { echo "-o '': $(cat "$rv/err")"; return 1; }
+}
+case_ review.empty_option_value_is_usage_error t_rv_empty_values
 
 echo "reader: $pass passed, $fail failed, 0 skipped"
 [ $fail = 0 ]

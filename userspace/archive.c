@@ -196,6 +196,9 @@ static int prune(const char *dir, size_t keep, const char *protect, int quiet)
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if (lstat(path, &st) || !S_ISREG(st.st_mode))
 			continue;
+		/* Operator notes named *.bst are not boots: never counted, never removed. */
+		if (bst_looks_like_capture(path) != 1)
+			continue;
 		/* This boot's capture counts first, whatever its time says. */
 		if (protect && !strcmp(de->d_name, protect)) {
 			kept++;
@@ -242,6 +245,28 @@ out:
 		free(all[i].name);
 	free(all);
 	return rc;
+}
+
+int bst_looks_like_capture(const char *path)
+{
+	static const char magic[] = "# bootstamps ";
+	char head[sizeof(magic) - 1];
+	size_t got = 0;
+	ssize_t n;
+	int fd;
+
+	/* O_NONBLOCK: a FIFO swapped in for a file must not hang us. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (got < sizeof(head)) {
+		n = read(fd, head + got, sizeof(head) - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	return got == sizeof(head) && !memcmp(head, magic, sizeof(head));
 }
 
 /*

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "archive.h"
 #include "capture.h"
 #include "compare.h"
 #include "json.h"
@@ -40,6 +41,10 @@ struct bst_summary {
 	char *path;
 	char *kernel;
 	char *cmdline;
+	char *boot_id;		/* from save's "# saved boot_id=" line, or NULL */
+	dev_t dev;		/* the file read, when no boot_id tells the boot */
+	ino_t ino;
+	int have_inode;
 	char *group;		/* identity of --driver, with --group-by */
 	int group_in_tree;	/* ... and it is the kernel's own driver */
 	struct bst_kvd *m;	/* metrics */
@@ -61,6 +66,7 @@ static void summary_free(struct bst_summary *s)
 	free(s->m);
 	free(s->drv);
 	free(s->path);
+	free(s->boot_id);
 	free(s->kernel);
 	free(s->cmdline);
 	free(s->group);
@@ -192,6 +198,17 @@ static int summarize(const char *path, const char *driver,
 		return -1;
 	}
 	s->path = strdup(path);
+	{
+		const char *id = bst_header_get(&cap, "boot_id");
+		struct stat st;
+
+		s->boot_id = id && *id ? strdup(id) : NULL;
+		if (!stat(path, &st)) {
+			s->dev = st.st_dev;
+			s->ino = st.st_ino;
+			s->have_inode = 1;
+		}
+	}
 	s->kernel = dup_or_empty(bst_header_get(&cap, "kernel"));
 	/* Compared word by word, so unescaped ("ro\x20quiet" is two words). */
 	s->cmdline = bst_unescape(bst_header_get(&cap, "cmdline"));
@@ -272,6 +289,63 @@ static int group_add(struct bst_group *g, struct bst_summary *s)
 	return 0;
 }
 
+/*
+ * Whether two summaries are one boot: the same boot id (save wrote it),
+ * or else the same file (a second name, a link). Counting a boot twice
+ * would make a difference look more certain than it is.
+ */
+static int same_boot(const struct bst_summary *a, const struct bst_summary *b)
+{
+	if (a->boot_id && b->boot_id)
+		return !strcmp(a->boot_id, b->boot_id);
+	return a->have_inode && b->have_inode && a->dev == b->dev &&
+	       a->ino == b->ino;
+}
+
+/* How same_boot() knew, for its messages. */
+static void boot_name(char *buf, size_t size, const struct bst_summary *s,
+		      const struct bst_summary *other)
+{
+	if (s->boot_id && other->boot_id)
+		snprintf(buf, size, "boot_id %s", s->boot_id);
+	else
+		snprintf(buf, size, "the same file");
+}
+
+/* The boot of g that s is, or NULL. */
+static const struct bst_summary *find_boot(const struct bst_group *g,
+					   const struct bst_summary *s)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (same_boot(&g->s[i], s))
+			return &g->s[i];
+	return NULL;
+}
+
+/* A boot in both groups: an error naming it (it cannot be A and B). */
+static int check_groups_disjoint(const struct bst_group *a,
+				 const struct bst_group *b,
+				 struct bst_error *err)
+{
+	const struct bst_summary *dup;
+	char why[200];
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		dup = find_boot(a, &b->s[i]);
+		if (!dup)
+			continue;
+		boot_name(why, sizeof(why), dup, &b->s[i]);
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s (in A) and %s (in B) are one boot (%s): a boot cannot be in both groups",
+			 dup->path, b->s[i].path, why);
+		return -1;
+	}
+	return 0;
+}
+
 static void group_free(struct bst_group *g)
 {
 	size_t i;
@@ -307,25 +381,6 @@ static int add_input(struct bst_input **in, size_t *n, char *path,
 	*in = p;
 	p[(*n)++] = (struct bst_input){ path, from_dir };
 	return 0;
-}
-
-/*
- * A file a directory of captures may hold that is not one: a README, notes
- * (`save --keep` leaves them alone). Captures start "# bootstamps <N>"
- * (docs/format.md); only that first line is read here.
- */
-static int looks_like_capture(const char *path)
-{
-	static const char magic[] = "# bootstamps ";
-	char head[sizeof(magic) - 1];
-	FILE *f = fopen(path, "r");
-	size_t got;
-
-	if (!f)
-		return 1;	/* let the parser name the error */
-	got = fread(head, 1, sizeof(head), f);
-	fclose(f);
-	return got == sizeof(head) && !memcmp(head, magic, sizeof(head));
 }
 
 /*
@@ -394,7 +449,8 @@ static int expand(const char *arg, struct bst_input **in, size_t *n,
 			free(p);
 			continue;
 		}
-		if (!looks_like_capture(p)) {
+		/* Unreadable: left to the parser, which names the error. */
+		if (bst_looks_like_capture(p) == 0) {
 			r = skip_or_fail(opts, err,
 					 "%s: not a capture (its first line is not \"# bootstamps <version>\")",
 					 p);
@@ -800,6 +856,7 @@ static int load_group(char **args, size_t nargs, const char *driver,
 	for (i = 0; i < nargs && !r; i++)
 		r = expand(args[i], &in, &n, opts, err);
 	for (i = 0; i < n && !r; i++) {
+		const struct bst_summary *dup;
 		struct bst_summary s;
 
 		if (summarize(in[i].path, driver, &s, err)) {
@@ -807,6 +864,16 @@ static int load_group(char **args, size_t nargs, const char *driver,
 
 			memcpy(why, err->msg, sizeof(why));
 			r = in[i].from_dir ? skip_or_fail(opts, err, "%s", why) : -1;
+			continue;
+		}
+		dup = find_boot(g, &s);
+		if (dup) {
+			char why[200];
+
+			boot_name(why, sizeof(why), dup, &s);
+			fprintf(stderr, "bootstamps: warning: %s and %s are one boot (%s); counted once\n",
+				dup->path, s.path, why);
+			summary_free(&s);
 			continue;
 		}
 		if (group_add(g, &s)) {
@@ -891,7 +958,8 @@ int bst_compare_with(FILE *out, char **a_args, size_t na, char **b_args,
 
 	if (!group_by_driver) {
 		if (load_group(a_args, na, NULL, opts, &ab[0], &err) ||
-		    load_group(b_args, nb, NULL, opts, &ab[1], &err)) {
+		    load_group(b_args, nb, NULL, opts, &ab[1], &err) ||
+		    check_groups_disjoint(&ab[0], &ab[1], &err)) {
 			fprintf(stderr, "bootstamps: %s\n", err.msg);
 			group_free(&ab[0]);
 			group_free(&ab[1]);

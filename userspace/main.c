@@ -306,8 +306,10 @@ static int one_capture(enum cmd cmd, const char *name, int argc, char **argv)
 				return bad_usage(name, "--format needs table, json or csv");
 		} else if (cmd != C_SHOW && (!strcmp(a, "-o") || !strcmp(a, "--output"))) {
 			out_path = value_of(argc, argv, &i);
-			if (!out_path)
-				return bad_usage(name, "-o needs a file");
+			/* "--output=" names no file: a usage error, not a directory. */
+			if (!out_path || !*out_path)
+				return bad_usage(name, !strcmp(a, "-o") ? "-o needs a file" :
+						 "--output needs a file");
 		} else if (!strcmp(a, "--max-size")) {
 			if (set_max_size(name, value_of(argc, argv, &i)))
 				return 1;
@@ -442,10 +444,10 @@ static int cmd_compare(int argc, char **argv)
 		} else if (!strcmp(x, "--vs")) {
 			vs = 1;
 		} else if (!strcmp(x, "--driver")) {
-			if (!(driver = value_of(argc, argv, &i)))
+			if (!(driver = value_of(argc, argv, &i)) || !*driver)
 				why = "--driver needs a driver's name";
 		} else if (!strcmp(x, "--group-by")) {
-			if (!(group_by = value_of(argc, argv, &i)))
+			if (!(group_by = value_of(argc, argv, &i)) || !*group_by)
 				why = "--group-by needs what to group by (version)";
 		} else if (!strcmp(x, "--format")) {
 			const char *f = value_of(argc, argv, &i);
@@ -457,7 +459,7 @@ static int cmd_compare(int argc, char **argv)
 			if (bst_parse_size(value_of(argc, argv, &i), &bst_max_input_bytes))
 				why = "--max-size needs a size in bytes (a number, or with K, M or G)";
 		} else if (!strcmp(x, "--baseline")) {
-			if (!(opts.baseline = value_of(argc, argv, &i)))
+			if (!(opts.baseline = value_of(argc, argv, &i)) || !*opts.baseline)
 				why = "--baseline needs a group's label";
 		} else if (!strcmp(x, "--strict")) {
 			opts.strict = 1;

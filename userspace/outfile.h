@@ -23,8 +23,10 @@ enum bst_out_policy {
 struct bst_outfile {
 	FILE *f;
 	char *path;		/* the target, as given */
-	char *tmp;		/* the temporary file, NULL when writing through */
-	char *dir;		/* the target's directory, synced after the rename */
+	const char *base;	/* the target's last component, inside path */
+	int dirfd;		/* the target's directory (O_PATH), -1 if none */
+	char *tmp;		/* the temporary file's name in dirfd, NULL when
+				 * writing through */
 	int is_stdout;
 };
 

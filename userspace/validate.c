@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "input.h"
@@ -84,20 +85,71 @@ static void warn(struct warnings *w, const struct bst_event *ev,
 	w->count++;
 }
 
-/* A key given twice: which value a reader takes would be a guess. */
+static int by_key_then_field(const void *a, const void *b)
+{
+	const struct bst_kv *x = *(const struct bst_kv *const *)a;
+	const struct bst_kv *y = *(const struct bst_kv *const *)b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : (x > y) - (x < y);
+}
+
+/* Few keys (the usual line) are compared pairwise: no allocation. */
+#define FEW_KEYS 16
+
+/*
+ * A key given twice: which value a reader takes would be a guess. The
+ * pair reported is the one whose second field comes first (then the
+ * earliest first field). Many keys are sorted, so that one long line
+ * costs k log k, not k squared.
+ */
 static int check_duplicate_keys(const struct bst_capture *cap,
 				const struct bst_event *ev,
 				struct bst_error *err)
 {
-	size_t i, j;
+	const struct bst_kv **sorted;
+	size_t i, j, first = 0, second = 0;
 
-	for (i = 1; i < ev->nkv; i++)
-		for (j = 0; j < i; j++)
-			if (!strcmp(ev->kv[i].key, ev->kv[j].key))
-				return invalid(err, cap, ev,
-					       "key %s= appears twice (fields %zu and %zu): which one is meant is unknown",
-					       ev->kv[i].key, j + 5, i + 5);
-	return 0;
+	if (ev->nkv > FEW_KEYS)
+		sorted = malloc(ev->nkv * sizeof(*sorted));
+	else
+		sorted = NULL;
+	if (!sorted) {
+		for (i = 1; i < ev->nkv; i++)
+			for (j = 0; j < i; j++)
+				if (!strcmp(ev->kv[i].key, ev->kv[j].key)) {
+					first = j;
+					second = i;
+					goto found;
+				}
+		return 0;
+	}
+	for (i = 0; i < ev->nkv; i++)
+		sorted[i] = &ev->kv[i];
+	qsort(sorted, ev->nkv, sizeof(*sorted), by_key_then_field);
+	/* In a run of one key, the first two are its earliest two fields. */
+	for (i = 1; i < ev->nkv; i++) {
+		size_t a = (size_t)(sorted[i - 1] - ev->kv);
+		size_t b = (size_t)(sorted[i] - ev->kv);
+
+		if (strcmp(sorted[i - 1]->key, sorted[i]->key))
+			continue;
+		if (!second || b < second) {
+			first = a;
+			second = b;
+		}
+		/* Skip the rest of this run: its later fields come after b. */
+		while (i + 1 < ev->nkv &&
+		       !strcmp(sorted[i]->key, sorted[i + 1]->key))
+			i++;
+	}
+	free(sorted);
+	if (!second)
+		return 0;
+found:
+	return invalid(err, cap, ev,
+		       "key %s= appears twice (fields %zu and %zu): which one is meant is unknown",
+		       ev->kv[second].key, first + 5, second + 5);
 }
 
 /* start= and dur_ns= of a closing event. */

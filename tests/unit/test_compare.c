@@ -92,7 +92,7 @@ static void write_capture(const char *sub, int i, const char *version,
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fprintf(f, "# bootstamps 1\n"
-		"# saved boot_id=b%d cmdline=%s\n"
+		"# saved boot_id=%s-b%d cmdline=%s\n"
 		"# module_version=0.1.0 kernel=6.1.0-57-amd64\n"
 		"1 0.000000000 kernel.start linux release=6.1.0-57-amd64 src=kmsg\n"
 		"2 1.000000000 init.exec init path=/init pid=1 phase=initramfs\n"
@@ -101,7 +101,7 @@ static void write_capture(const char *sub, int i, const char *version,
 		"5 %.9f fn.end bst_fixture_wait module=bst_fixture ret=0 dur_ns=%.0f start=4 pid=7\n"
 		"6 %.9f probe.end 0000:00:02.0 driver=bst_fixture bus=pci rc=0 dur_ns=%.0f start=3 module=bst_fixture version=%s pid=7\n"
 		"7 3.%09d init.exec init path=/sbin/init pid=1 phase=root\n",
-		i, cmdline, version, 2.000001 + (probe_ms - 0.01) / 1e3,
+		sub, i, cmdline, version, 2.000001 + (probe_ms - 0.01) / 1e3,
 		(probe_ms - 0.01) * 1e6, 2 + probe_ms / 1e3, probe_ms * 1e6,
 		version, i * 1000);
 	fclose(f);
@@ -303,6 +303,8 @@ static int exists_in(const char *arch, const char *name)
 	return access(path, F_OK) == 0;
 }
 
+static void write_file(const char *sub, const char *name, const char *text);
+
 static void test_save_keep(void **state)
 {
 	char src[512], arch[512], path[700];
@@ -318,6 +320,9 @@ static void test_save_keep(void **state)
 	old_capture(arch, "d.bst", 4000);
 	/* Not captures: never counted, never deleted. */
 	old_capture(arch, "notes.txt", 10);
+	/* Notes named like a capture, oldest of all: still not a boot. */
+	write_file("keep", "notes.bst", "Disk swapped on 2026-11-30.\n");
+	write_file("keep", "empty.bst", "");
 	old_capture(arch, ".e.bst.123", 10);
 	snprintf(path, sizeof(path), "%s/f.bst", arch);
 	mkdir(path, 0755);
@@ -331,7 +336,9 @@ static void test_save_keep(void **state)
 	assert_true(exists_in(arch, "notes.txt"));
 	assert_true(exists_in(arch, ".e.bst.123"));
 	assert_true(exists_in(arch, "f.bst"));
-	assert_int_equal(count_files(arch, 0), 5);	/* 3 + notes + f.bst */
+	assert_true(exists_in(arch, "notes.bst"));
+	assert_true(exists_in(arch, "empty.bst"));
+	assert_int_equal(count_files(arch, 0), 7);	/* 3 + notes + f.bst + notes.bst + empty.bst */
 
 	/* A capture dated in the future (a clock set wrong) does not push
 	 * this boot's out: with one kept, it is this boot's. */
@@ -340,7 +347,8 @@ static void test_save_keep(void **state)
 	assert_false(exists_in(arch, "future.bst"));
 	assert_false(exists_in(arch, "c.bst"));
 	assert_false(exists_in(arch, "d.bst"));
-	assert_int_equal(count_files(arch, 0), 3);	/* this boot's + notes + f.bst */
+	assert_true(exists_in(arch, "notes.bst"));
+	assert_int_equal(count_files(arch, 0), 5);	/* this boot's + notes + f.bst + notes.bst + empty.bst */
 }
 
 /* ---------------------------------------------- issue 14, point 8 */
@@ -661,6 +669,84 @@ static int teardown(void **state)
 	return system(cmd);
 }
 
+/*
+ * One boot counted once: named twice in a group (the same directory twice,
+ * a link to a capture, a copy with the same boot id) it is one boot with a
+ * warning; in both groups it is an error naming it.
+ */
+static void test_compare_counts_a_boot_once(void **state)
+{
+	struct bst_compare_opts opts = { 0 };
+	char pa[512], pb[512], pc[512], l[700], t[700];
+	char *a[] = { pa, pa, pa }, *b[] = { pb, pb, pb }, *out, *err;
+	char buf[4096];
+	size_t n;
+	FILE *in, *o;
+	int rc;
+
+	(void)state;
+	separated_groups("once_a", "once_b", 4);
+	snprintf(pa, sizeof(pa), "%s/once_a", dir);
+	snprintf(pb, sizeof(pb), "%s/once_b", dir);
+	out = run_compare_opts(a, 3, b, 3, NULL, 0, &opts, &rc);
+	assert_int_equal(rc, 0);
+	if (!strstr(out, "(4 boots)\nB: ") || !strstr(strstr(out, "B: "), "(4 boots)"))
+		fail_msg("%s", out);
+	free(out);
+	/* A link in A to a capture of B's: the boot is in both. */
+	snprintf(l, sizeof(l), "%s/once_a/link.bst", dir);
+	snprintf(t, sizeof(t), "%s/once_b/boot2.bst", dir);
+	assert_int_equal(symlink(t, l), 0);
+	err = stderr_of(a, b, &opts, &rc, &out);
+	assert_int_equal(rc, 2);
+	if (!strstr(err, "/once_a/link.bst (in A) and ") ||
+	    !strstr(err, "/once_b/boot2.bst (in B) are one boot (boot_id once_b-b2)"))
+		fail_msg("%s", err);
+	free(out);
+	free(err);
+	unlink(l);
+	/* A copy under another name, same boot id: a warning naming both. */
+	snprintf(l, sizeof(l), "%s/once_a/copy.bst", dir);
+	snprintf(t, sizeof(t), "%s/once_a/boot1.bst", dir);
+	in = fopen(t, "r");
+	o = fopen(l, "w");
+	assert_non_null(in);
+	assert_non_null(o);
+	while ((n = fread(buf, 1, sizeof(buf), in)))
+		fwrite(buf, 1, n, o);
+	fclose(in);
+	fclose(o);
+	err = stderr_of(a, b, &opts, &rc, &out);
+	assert_int_equal(rc, 0);
+	if (!strstr(err, "warning: ") || !strstr(err, "/once_a/boot1.bst and ") ||
+	    !strstr(err, "/once_a/copy.bst are one boot (boot_id once_a-b1); counted once") ||
+	    !strstr(out, "(4 boots)\nB: "))
+		fail_msg("stderr: %s\nstdout: %s", err, out);
+	free(out);
+	free(err);
+	unlink(l);
+	/* Without a boot id, the same file by another name (a hard link). */
+	snprintf(t, sizeof(t), "%s/once_c", dir);
+	mkdir(t, 0755);
+	snprintf(t, sizeof(t), "%s/once_c/x.txt", dir);
+	in = fopen(t, "w");
+	assert_non_null(in);
+	fputs("# bootstamps 1\n# module_version=0.1.0 kernel=6.1.0-57-amd64\n"
+	      "1 0.000000000 kernel.start linux release=6.1.0-57-amd64 src=kmsg\n", in);
+	fclose(in);
+	snprintf(l, sizeof(l), "%s/once_c/y.txt", dir);
+	assert_int_equal(link(t, l), 0);
+	snprintf(pc, sizeof(pc), "%s/once_c", dir);
+	a[0] = pc;
+	b[0] = t;
+	err = stderr_of(a, b, &opts, &rc, &out);
+	assert_int_equal(rc, 2);
+	if (!strstr(err, "(in B) are one boot (the same file)"))
+		fail_msg("%s", err);
+	free(out);
+	free(err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -677,6 +763,7 @@ int main(void)
 		cmocka_unit_test(test_compare_skips_strays),
 		cmocka_unit_test(test_compare_too_few_boots),
 		cmocka_unit_test(test_compare_small_p_readable),
+		cmocka_unit_test(test_compare_counts_a_boot_once),
 	};
 
 	return cmocka_run_group_tests_name("compare", tests, setup, teardown);

@@ -219,6 +219,54 @@ static void test_duplicate_keys(void **state)
 	expect_error(HEAD "1 1.000000000 mark x pid=1 pid=1\n", "key pid= appears twice");
 }
 
+/* "1 1.000000000 mark x k0=1 ... k<n-1>=1", then extra, then a newline. */
+static char *line_of_keys(size_t n, const char *extra)
+{
+	size_t size = strlen(HEAD) + 32 + n * 16 + strlen(extra) + 2, len;
+	char *text = malloc(size);
+	size_t i;
+
+	assert_non_null(text);
+	len = (size_t)snprintf(text, size, "%s1 1.000000000 mark x", HEAD);
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, size - len, " k%zu=1", i);
+	snprintf(text + len, size - len, "%s\n", extra);
+	return text;
+}
+
+/* One line of many keys: every key distinct passes, one repeat is found. */
+static void test_duplicate_among_many_keys(void **state)
+{
+	struct bst_capture cap;
+	struct bst_error err;
+	char *text, want[128];
+	const size_t n = 20000;
+
+	(void)state;
+	text = line_of_keys(n, "");
+	assert_int_equal(parse(text, &cap, &err), 0);
+	bst_capture_free(&cap);
+	free(text);
+	/* The first key again, after the last: the far ends of the line. */
+	text = line_of_keys(n, " k0=2");
+	snprintf(want, sizeof(want), "cap.txt:3: key k0= appears twice (fields 5 and %zu)", n + 5);
+	expect_error(text, want);
+	free(text);
+	/* Two repeats: the one whose second field comes first is named. */
+	text = line_of_keys(n, " k7=2 k3=2 k3=3");
+	snprintf(want, sizeof(want), "key k7= appears twice (fields 12 and %zu)", n + 5);
+	expect_error(text, want);
+	free(text);
+	/* A key that is a prefix of another is not the same key. */
+	text = line_of_keys(n, " k1x=1 k=1");
+	assert_int_equal(parse(text, &cap, &err), 0);
+	bst_capture_free(&cap);
+	free(text);
+	/* The usual short line, below the sorted path, still reports both. */
+	expect_error(HEAD "1 1.000000000 mark x a=1 b=1 c=1 b=2 a=2\n",
+		     "key b= appears twice (fields 6 and 8)");
+}
+
 static void test_seq_order(void **state)
 {
 	(void)state;
@@ -240,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_start_names_missing_seq_warns),
 		cmocka_unit_test(test_warnings_are_bounded),
 		cmocka_unit_test(test_duplicate_keys),
+		cmocka_unit_test(test_duplicate_among_many_keys),
 		cmocka_unit_test(test_seq_order),
 	};
 
