@@ -34,6 +34,7 @@ struct bst_capture {
 	size_t nheader;
 	struct bst_event *ev;
 	size_t nev;
+	struct bst_kv *kv_pool;	/* every event's kv, one allocation */
 	char *text;		/* the source, split in place */
 };
 

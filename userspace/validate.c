@@ -14,6 +14,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -84,19 +85,52 @@ static void warn(struct warnings *w, const struct bst_event *ev,
 	w->count++;
 }
 
-/* A key given twice: which value a reader takes would be a guess. */
+/* A hash of a key's first four characters (fewer if it is shorter), 0..63. */
+static unsigned key_hash(const char *k)
+{
+	const unsigned char *u = (const unsigned char *)k;
+	uint32_t x = u[0] | (uint32_t)u[1] << 8;	/* keys are never empty */
+
+	if (u[1]) {
+		x |= (uint32_t)u[2] << 16;
+		if (u[2])
+			x |= (uint32_t)u[3] << 24;
+	}
+	return (unsigned)((x * 2654435761u) >> 26);
+}
+
+/*
+ * A key given twice: which value a reader takes would be a guess. Events
+ * have up to fifteen keys and every event is checked, so keys are
+ * compared only when their hashes are equal (the first 64 keys; a longer
+ * line, which the module never writes, is compared pair by pair).
+ */
 static int check_duplicate_keys(const struct bst_capture *cap,
 				const struct bst_event *ev,
 				struct bst_error *err)
 {
+	unsigned char hash[64];
+	uint64_t seen = 0;
 	size_t i, j;
 
-	for (i = 1; i < ev->nkv; i++)
+	for (i = 0; i < ev->nkv; i++) {
+		const char *k = ev->kv[i].key;
+		unsigned h = i < 64 ? key_hash(k) : 0;
+
+		if (i < 64) {
+			hash[i] = (unsigned char)h;
+			if (!(seen & (uint64_t)1 << h)) {
+				seen |= (uint64_t)1 << h;
+				continue;
+			}
+		}
 		for (j = 0; j < i; j++)
-			if (!strcmp(ev->kv[i].key, ev->kv[j].key))
+			if ((i >= 64 || j >= 64 || hash[j] == h) &&
+			    !strcmp(k, ev->kv[j].key))
 				return invalid(err, cap, ev,
 					       "key %s= appears twice (fields %zu and %zu): which one is meant is unknown",
-					       ev->kv[i].key, j + 5, i + 5);
+					       k, j + 5, i + 5);
+	}
 	return 0;
 }
 
