@@ -267,14 +267,15 @@ void bst_show_json(FILE *out, const struct bst_capture *cap,
 		for (j = 0; j < ev->nkv; j++) {
 			size_t k;
 
-			for (k = 0; k < j && strcmp(ev->kv[k].key, ev->kv[j].key); k++)
+			for (k = 0; k < j && strcmp(bst_event_kv(ev, k).key,
+						    bst_event_kv(ev, j).key); k++)
 				;
 			if (k < j)
 				continue;
 			fputs(j ? "," : "", out);
-			bst_json_str(out, ev->kv[j].key);
+			bst_json_str(out, bst_event_kv(ev, j).key);
 			fputc(':', out);
-			bst_json_str(out, ev->kv[j].val);
+			bst_json_str(out, bst_event_kv(ev, j).val);
 		}
 		fputs("}}", out);
 	}

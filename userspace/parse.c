@@ -279,8 +279,8 @@ static int add_header(struct bst_capture *cap, size_t *hcap,
 	return 0;
 }
 
-/* <seq> <s.ns> <type> <subject> [key=value ...]; kv_used grows. */
-static int add_event(struct bst_capture *cap, size_t *kv_used,
+/* <seq> <s.ns> <type> <subject> [key=value ...]; fields_used grows. */
+static int add_event(struct bst_capture *cap, size_t *fields_used,
 		     const struct line *ln, const char *name, size_t lineno,
 		     struct bst_error *err)
 {
@@ -315,17 +315,25 @@ static int add_event(struct bst_capture *cap, size_t *kv_used,
 	ev->line = lineno;
 	ev->type = tok[2].s;
 	ev->subject = tok[3].s;
-	if (ln->ntok > 4)
-		ev->kv = &cap->kv_pool[*kv_used];
 	for (i = 4; i < ln->ntok; i++) {
+		struct bst_field *f = &cap->field_pool[*fields_used + ev->nkv];
+
 		if (!tok[i].eq || tok[i].eq == tok[i].s)
 			return fail(err, name, lineno,
 				    "field %zu \"%s\" is not key=value",
 				    i + 1, tok[i].s);
+		/* Offsets from the subject are 32 bits (struct bst_field). */
+		if ((size_t)(tok[i].eq + 1 - tok[3].s) > UINT32_MAX)
+			return fail(err, name, lineno,
+				    "line longer than 4 GiB: not a bootstamps capture");
 		*tok[i].eq = '\0';
-		ev->kv[ev->nkv++] = (struct bst_kv){ tok[i].s, tok[i].eq + 1 };
+		f->key = (uint32_t)(tok[i].s - tok[3].s);
+		f->val = (uint32_t)(tok[i].eq + 1 - tok[3].s);
+		ev->nkv++;
 	}
-	*kv_used += ev->nkv;
+	if (ev->nkv)
+		ev->fields = &cap->field_pool[*fields_used];
+	*fields_used += ev->nkv;
 	cap->nev++;
 	return 0;
 }
@@ -333,7 +341,7 @@ static int add_event(struct bst_capture *cap, size_t *kv_used,
 int bst_parse_text(const char *name, char *text, struct bst_capture *cap,
 		   struct bst_error *err)
 {
-	size_t hcap = 0, kv_used = 0, lineno = 0, max_lines, max_fields;
+	size_t hcap = 0, fields_used = 0, lineno = 0, max_lines, max_fields;
 	struct line ln = { 0 };
 	char *p = text;
 	int rc = -1;
@@ -351,8 +359,8 @@ int bst_parse_text(const char *name, char *text, struct bst_capture *cap,
 	 */
 	count_lines_and_spaces(text, strlen(text), &max_lines, &max_fields);
 	cap->ev = malloc(max_lines * sizeof(*cap->ev));
-	cap->kv_pool = malloc((max_fields + 1) * sizeof(*cap->kv_pool));
-	if (!cap->ev || !cap->kv_pool)
+	cap->field_pool = malloc((max_fields + 1) * sizeof(*cap->field_pool));
+	if (!cap->ev || !cap->field_pool)
 		goto oom;
 
 	while (*p) {
@@ -393,7 +401,7 @@ int bst_parse_text(const char *name, char *text, struct bst_capture *cap,
 				goto oom;
 			continue;
 		}
-		if (add_event(cap, &kv_used, &ln, name, lineno, err))
+		if (add_event(cap, &fields_used, &ln, name, lineno, err))
 			goto out;
 	}
 	if (lineno == 0) {
@@ -614,7 +622,7 @@ int bst_parse_file(const char *path, struct bst_capture *cap,
 
 void bst_capture_free(struct bst_capture *cap)
 {
-	free(cap->kv_pool);
+	free(cap->field_pool);
 	free(cap->ev);
 	free(cap->header);
 	free(cap->name);
@@ -643,11 +651,11 @@ const char *bst_event_get(const struct bst_event *ev, const char *key)
 	size_t i;
 
 	for (i = 0; i < ev->nkv; i++) {
-		const char *k = ev->kv[i].key;
+		const char *k = ev->subject + ev->fields[i].key;
 
 		if (k[0] == key[0] && k[1] == key[1] &&
 		    (!k[1] || !strcmp(k + 2, key + 2)))
-			return ev->kv[i].val;
+			return ev->subject + ev->fields[i].val;
 	}
 	return NULL;
 }

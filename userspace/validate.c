@@ -114,7 +114,7 @@ static int check_duplicate_keys(const struct bst_capture *cap,
 	size_t i, j;
 
 	for (i = 0; i < ev->nkv; i++) {
-		const char *k = ev->kv[i].key;
+		const char *k = bst_event_kv(ev, i).key;
 		unsigned h = i < 64 ? key_hash(k) : 0;
 
 		if (i < 64) {
@@ -126,7 +126,7 @@ static int check_duplicate_keys(const struct bst_capture *cap,
 		}
 		for (j = 0; j < i; j++)
 			if ((i >= 64 || j >= 64 || hash[j] == h) &&
-			    !strcmp(k, ev->kv[j].key))
+			    !strcmp(k, bst_event_kv(ev, j).key))
 				return invalid(err, cap, ev,
 					       "key %s= appears twice (fields %zu and %zu): which one is meant is unknown",
 					       k, j + 5, i + 5);
