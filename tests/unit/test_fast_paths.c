@@ -183,7 +183,7 @@ static void test_json_escapes_every_byte(void **state)
 /* Dense runs, gaps, before the first, past the last. */
 static void test_find_seq_across_gaps(void **state)
 {
-	static const unsigned long seqs[] = { 3, 4, 5, 9, 10, 40, 41, 42, 1000 };
+	static const unsigned long seqs[] = { 2, 3, 5, 6, 7, 9, 10, 40, 41, 42, 1000 };
 	const size_t n = sizeof(seqs) / sizeof(seqs[0]);
 	struct bst_capture cap;
 	struct bst_error err;
