@@ -524,7 +524,7 @@ int bst_read_all(const char *path, char **out, size_t *outlen,
 	const size_t chunk = 65536, limit = bst_max_input_bytes;
 	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
 	struct read_scan sc = { 0 };
-	size_t len = 0, size = 0, first_size = chunk + 1;
+	size_t len = 0, size = 0;
 	char *buf = NULL;
 	struct stat st;
 	int rc = -1;
@@ -541,12 +541,6 @@ int bst_read_all(const char *path, char **out, size_t *outlen,
 			too_big(err, path, limit);
 			goto out;
 		}
-		/*
-		 * Its size is also what the buffer needs (and a byte to see
-		 * the end, and the NUL): no reallocation as it is read.
-		 */
-		if (S_ISREG(st.st_mode) && (size_t)st.st_size + 2 > first_size)
-			first_size = (size_t)st.st_size + 2;
 	}
 	for (;;) {
 		size_t want;
@@ -556,7 +550,12 @@ int bst_read_all(const char *path, char **out, size_t *outlen,
 		want = limit + 1 - len < chunk ? limit + 1 - len : chunk;
 		if (len + want + 1 > size) {
 			/* Doubling, but never past what the limit can need. */
-			size_t ncap = size ? 2 * size : first_size;
+			/*
+			 * Not sized from st_size up front: a sparse or binary
+			 * file within the limit is refused after its first bad
+			 * chunk, having taken no more memory than that.
+			 */
+			size_t ncap = size ? 2 * size : chunk + 1;
 			char *p;
 
 			if (ncap > limit + 2)
