@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "capture.h"
+#include "json.h"
 
 #define W_TOTAL 1600
 #define W_LABEL 320	/* the row labels' column */
@@ -84,27 +85,27 @@ struct row {
 };
 
 struct plot {
-	FILE *out;
+	struct bst_writer *w;
 	uint64_t end;		/* the axis' end */
 	double scale;		/* px per ns */
 };
 
 /* Text for an SVG text node or attribute. */
-static void xml(FILE *out, const char *s)
+static void xml(struct bst_writer *out, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '&': fputs("&amp;", out); break;
-		case '"': fputs("&quot;", out); break;
-		default: fputc(*s, out);
+		case '<': bst_put_str(out, "&lt;"); break;
+		case '>': bst_put_str(out, "&gt;"); break;
+		case '&': bst_put_str(out, "&amp;"); break;
+		case '"': bst_put_str(out, "&quot;"); break;
+		default: bst_put_char(out, *s);
 		}
 	}
 }
 
 /* The first max characters of s, with "..." if cut. */
-static void xml_cut(FILE *out, const char *s, size_t max)
+static void xml_cut(struct bst_writer *out, const char *s, size_t max)
 {
 	char buf[LABEL_CHARS + 8];
 
@@ -123,16 +124,28 @@ static void xml_cut(FILE *out, const char *s, size_t max)
 /* 9.952s, 495ms, 12.3ms, 46us: as people read a boot. */
 static void fmt_dur(char *buf, size_t size, uint64_t ns)
 {
-	if (ns >= 1000000000ULL)
-		snprintf(buf, size, "%.3fs", ns / 1e9);
-	else if (ns >= 100000000ULL)
-		snprintf(buf, size, "%.0fms", ns / 1e6);
-	else if (ns >= 1000000ULL)
-		snprintf(buf, size, "%.1fms", ns / 1e6);
-	else if (ns >= 1000ULL)
-		snprintf(buf, size, "%.0fus", ns / 1e3);
-	else
-		snprintf(buf, size, "%" PRIu64 "ns", ns);
+	const char *unit = "ns";
+	size_t n;
+
+	/* bst_format_fixed: printf's "%.3f" and so on, for every bar. */
+	if (ns >= 1000000000ULL) {
+		n = bst_format_fixed(buf, size, ns / 1e9, 3);
+		unit = "s";
+	} else if (ns >= 100000000ULL) {
+		n = bst_format_fixed(buf, size, ns / 1e6, 0);
+		unit = "ms";
+	} else if (ns >= 1000000ULL) {
+		n = bst_format_fixed(buf, size, ns / 1e6, 1);
+		unit = "ms";
+	} else if (ns >= 1000ULL) {
+		n = bst_format_fixed(buf, size, ns / 1e3, 0);
+		unit = "us";
+	} else {
+		n = (size_t)snprintf(buf, size, "%" PRIu64, ns);
+		n = n < size ? n : size - 1;
+	}
+	if (n + strlen(unit) < size)
+		memcpy(buf + n, unit, strlen(unit) + 1);
 }
 
 /* A tick step of 1, 2 or 5 x 10^k ns giving about ten ticks. */
@@ -327,12 +340,12 @@ struct merger {
 	const struct item *only;
 };
 
-static void tooltip(FILE *out, const struct merger *m)
+static void tooltip(struct bst_writer *out, const struct merger *m)
 {
 	char a[32], b[32];
 	const struct item *it = m->only;
 
-	fputs("<title>", out);
+	bst_put_str(out, "<title>");
 	fmt_dur(a, sizeof(a), m->start);
 	fmt_dur(b, sizeof(b), m->end - m->start);
 	if (m->count == 1 && it->ev) {
@@ -341,38 +354,38 @@ static void tooltip(FILE *out, const struct merger *m)
 		const char *ret = bst_event_get(it->ev, "ret");
 
 		xml(out, k_name[it->kind]);
-		fputc(' ', out);
+		bst_put_char(out, ' ');
 		xml(out, it->ev->subject);
 		if (drv && *drv && it->kind == K_PROBE) {
-			fputs(" (", out);
+			bst_put_str(out, " (");
 			xml(out, drv);
-			fputc(')', out);
+			bst_put_char(out, ')');
 		}
 		if (it->kind == K_NET) {
-			fputc(' ', out);
+			bst_put_char(out, ' ');
 			xml(out, it->ev->type);
-			fprintf(out, " at %s", a);
+			bst_put_fmt(out, " at %s", a);
 		} else {
-			fprintf(out, " at %s for %s", a, b);
+			bst_put_fmt(out, " at %s for %s", a, b);
 		}
 		if (rc && *rc) {
-			fputs(", rc ", out);
+			bst_put_str(out, ", rc ");
 			xml(out, rc);
 		}
 		if (ret && *ret) {
-			fputs(", ret ", out);
+			bst_put_str(out, ", ret ");
 			xml(out, ret);
 		}
 	} else if (m->count == 1) {
 		xml(out, it->text);
-		fprintf(out, " at %s for %s", a, b);
+		bst_put_fmt(out, " at %s for %s", a, b);
 	} else {
-		fprintf(out, "%zu %ss from %s, spanning %s", m->count,
+		bst_put_fmt(out, "%zu %ss from %s, spanning %s", m->count,
 			k_name[m->kind], a, b);
 	}
 	if (m->running)
-		fputs(", still running when captured", out);
-	fputs("</title>", out);
+		bst_put_str(out, ", still running when captured");
+	bst_put_str(out, "</title>");
 }
 
 /* The phases side by side on one row: a shade each. */
@@ -396,24 +409,24 @@ static void flush(const struct plot *p, struct merger *m, double y)
 	if (w < 1)
 		w = 1;
 	if (m->kind == K_NET) {
-		fprintf(p->out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\">",
+		bst_put_fmt(p->w, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\">",
 			x, y + ROW / 2.0, k_colour[m->kind]);
-		tooltip(p->out, m);
-		fputs("</circle>\n", p->out);
+		tooltip(p->w, m);
+		bst_put_str(p->w, "</circle>\n");
 	} else {
 		int inner = m->kind == K_STEP || m->kind == K_IO;
 
-		fprintf(p->out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\"%s>",
+		bst_put_fmt(p->w, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\"%s>",
 			x, y + (inner ? 6 : 2), w, inner ? 6 : ROW - 4,
 			m->kind == K_PHASE ? phase_colour(m->only->text) :
 			k_colour[m->kind],
 			m->running ? " fill-opacity=\"0.35\"" :
 			m->kind == K_PHASE ? " stroke=\"white\"" : "");
-		tooltip(p->out, m);
-		fputs("</rect>\n", p->out);
+		tooltip(p->w, m);
+		bst_put_str(p->w, "</rect>\n");
 		if (m->kind == K_PHASE && m->count == 1 &&
 		    strlen(m->only->text) * CHAR_W + 8 < w)
-			fprintf(p->out, "<text x=\"%.1f\" y=\"%.1f\" fill=\"white\">%s</text>\n",
+			bst_put_fmt(p->w, "<text x=\"%.1f\" y=\"%.1f\" fill=\"white\">%s</text>\n",
 				x + 4, y + 12, m->only->text);
 	}
 	m->count = 0;
@@ -461,34 +474,34 @@ static void draw_items(const struct plot *p, const struct item *const *its,
 }
 
 /* "6x 7.018s": how many spans and their time; running ones have none. */
-static void row_stats(FILE *out, size_t spans, size_t running, uint64_t busy,
+static void row_stats(struct bst_writer *out, size_t spans, size_t running, uint64_t busy,
 		      double y)
 {
 	char d[32];
 
 	fmt_dur(d, sizeof(d), busy);
-	fprintf(out, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#333\">",
+	bst_put_fmt(out, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#333\">",
 		W_LABEL - 6, y + 12);
 	if (spans > 1)
-		fprintf(out, "%zux ", spans);
+		bst_put_fmt(out, "%zux ", spans);
 	if (running == spans)
-		fputs("still running", out);
+		bst_put_str(out, "still running");
 	else
-		fprintf(out, "%s%s", d, running ? " + running" : "");
-	fputs("</text>\n", out);
+		bst_put_fmt(out, "%s%s", d, running ? " + running" : "");
+	bst_put_str(out, "</text>\n");
 }
 
-static void row_label(FILE *out, const struct row *r, double y)
+static void row_label(struct bst_writer *out, const struct row *r, double y)
 {
 	size_t room = r->hint == H_DEVICE ? 20 : LABEL_CHARS - 12;
 
-	fprintf(out, "<text class=\"row\" x=\"14\" y=\"%.1f\">", y + 12);
+	bst_put_fmt(out, "<text class=\"row\" x=\"14\" y=\"%.1f\">", y + 12);
 	xml_cut(out, r->key, room);
 	if (r->hint == H_DEVICE)
-		fputs("<tspan fill=\"#888\"> (log names no driver)</tspan>", out);
+		bst_put_str(out, "<tspan fill=\"#888\"> (log names no driver)</tspan>");
 	else if (r->hint == H_ORPHAN_STEPS)
-		fputs("<tspan fill=\"#888\"> steps, no probe</tspan>", out);
-	fputs("</text>\n", out);
+		bst_put_str(out, "<tspan fill=\"#888\"> steps, no probe</tspan>");
+	bst_put_str(out, "</text>\n");
 	if (r->group == G_PHASE || r->group == G_NET)
 		return;
 	row_stats(out, r->spans, r->running, r->busy, y);
@@ -499,40 +512,40 @@ static void axis(const struct plot *p, uint64_t step, double y, int above,
 {
 	uint64_t t;
 
-	fprintf(p->out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#888\"/>\n",
+	bst_put_fmt(p->w, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#888\"/>\n",
 		X_PLOT, y, X_PLOT + W_PLOT, y);
 	for (t = 0; t <= p->end; t += step) {
 		char l[32];
 
 		fmt_tick(l, sizeof(l), t, step);
 		if (line_to > line_from)
-			fprintf(p->out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>\n",
+			bst_put_fmt(p->w, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>\n",
 				px(p, t), line_from, px(p, t), line_to);
-		fprintf(p->out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">%s</text>\n",
+		bst_put_fmt(p->w, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">%s</text>\n",
 			px(p, t), above ? y - 5 : y + 14, l);
 		if (t > UINT64_MAX - step)
 			break;
 	}
 }
 
-static void legend(FILE *out, double y)
+static void legend(struct bst_writer *out, double y)
 {
 	double x = 14;
 	int k;
 
 	for (k = 0; k < K_N; k++) {
 		if (k == K_NET)
-			fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>\n",
+			bst_put_fmt(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>\n",
 				x + 6, y - 4, k_colour[k]);
 		else
-			fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"%d\" fill=\"%s\"/>\n",
+			bst_put_fmt(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"%d\" fill=\"%s\"/>\n",
 				x, y - (k == K_STEP || k == K_IO ? 7 : 10),
 				k == K_STEP || k == K_IO ? 6 : 12, k_colour[k]);
-		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", x + 17, y,
+		bst_put_fmt(out, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", x + 17, y,
 			k_name[k]);
 		x += 17 + strlen(k_name[k]) * CHAR_W + 22;
 	}
-	fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-dasharray=\"3,3\"/>\n"
+	bst_put_fmt(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-dasharray=\"3,3\"/>\n"
 		"<text x=\"%.1f\" y=\"%.1f\">milestone</text>\n",
 		x + 6, y - 12, x + 6, y + 2, MILESTONE_COLOUR, x + 12, y);
 }
@@ -753,7 +766,7 @@ static int build_rows(struct layout *lay, double rows_top)
 	return 0;
 }
 
-static void caption(FILE *out, const struct bst_capture *cap,
+static void caption(struct bst_writer *out, const struct bst_capture *cap,
 		    const struct bst_boot *boot, double y)
 {
 	char d[32];
@@ -761,28 +774,29 @@ static void caption(FILE *out, const struct bst_capture *cap,
 	int any = 0;
 
 	fmt_dur(d, sizeof(d), boot->end_ns);
-	fprintf(out, "<text x=\"14\" y=\"%.0f\" font-size=\"14\">Startup finished in <tspan font-weight=\"bold\">%s</tspan>", y, d);
+	bst_put_fmt(out, "<text x=\"14\" y=\"%.0f\" font-size=\"14\">Startup finished in <tspan font-weight=\"bold\">%s</tspan>", y, d);
 	for (i = 0; i < BST_PHASES; i++) {
 		const struct bst_phase *ph = &boot->phases[i];
 
 		if (!ph->known || ph->end_ns < ph->start_ns)
 			continue;
 		fmt_dur(d, sizeof(d), ph->end_ns - ph->start_ns);
-		fprintf(out, "%s%s %s", any ? " + " : ": ", d, ph->name);
+		bst_put_fmt(out, "%s%s %s", any ? " + " : ": ", d, ph->name);
 		any = 1;
 	}
 	for (i = 0; i < cap->nev && strcmp(cap->ev[i].type, "mark"); i++)
 		;
 	/* As bst_boot_build ends it: a boot that marks its end is judged by it. */
-	fprintf(out, ", to the last %s &#183; %zu events</text>\n",
+	bst_put_fmt(out, ", to the last %s &#183; %zu events</text>\n",
 		i < cap->nev ? "marker" : "event", cap->nev);
 }
 
-void bst_plot(FILE *out, const struct bst_capture *cap,
+void bst_plot(FILE *stream, const struct bst_capture *cap,
 	      const struct bst_model *model, const struct bst_boot *boot)
 {
+	struct bst_writer *out = malloc(sizeof(*out));
 	struct layout lay = { 0 };
-	struct plot p = { .out = out };
+	struct plot p = { .w = out };
 	const struct item **its = NULL;
 	int *lane_of = NULL;
 	size_t i, lanes, listed = 0, shown_rows = 0, g;
@@ -799,10 +813,11 @@ void bst_plot(FILE *out, const struct bst_capture *cap,
 	p.scale = W_PLOT / (double)p.end;
 	lane_of = calloc(boot->nms + 1, sizeof(*lane_of));
 	its = calloc(model->nspans + cap->nev + BST_PHASES + 1, sizeof(*its));
-	if (!lane_of || !its) {
+	if (!out || !lane_of || !its) {
 		fputs("bootstamps: plot: out of memory\n", stderr);
 		goto out;
 	}
+	bst_writer_init(out, stream);
 	lanes = place_labels(&p, boot, lane_of);
 	for (i = 0; i < boot->nms; i++)
 		listed += lane_of[i] < 0;
@@ -832,52 +847,52 @@ void bst_plot(FILE *out, const struct bst_capture *cap,
 		height += 22 + ((listed > MAX_LISTED ? MAX_LISTED : listed) + 3) / 4 * 14.0 +
 			  (listed > MAX_LISTED ? 14 : 0);
 
-	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	bst_put_fmt(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%.0f\" viewBox=\"0 0 %d %.0f\" font-family=\"sans-serif\" font-size=\"11\">\n",
 		W_TOTAL, height, W_TOTAL, height);
-	fputs("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n<text x=\"14\" y=\"24\" font-size=\"17\" font-weight=\"bold\">Boot of ", out);
+	bst_put_str(out, "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n<text x=\"14\" y=\"24\" font-size=\"17\" font-weight=\"bold\">Boot of ");
 	xml(out, bst_header_get(cap, "kernel"));
-	fputs(" <tspan font-weight=\"normal\" font-size=\"12\" fill=\"#666\">", out);
+	bst_put_str(out, " <tspan font-weight=\"normal\" font-size=\"12\" fill=\"#666\">");
 	xml(out, cap->name);
-	fputs("</tspan></text>\n", out);
+	bst_put_str(out, "</tspan></text>\n");
 	caption(out, cap, boot, 46);
 	legend(out, 70);
 
 	step = tick_step(p.end);
-	fprintf(out, "<g id=\"axis-top\">\n");
+	bst_put_fmt(out, "<g id=\"axis-top\">\n");
 	axis(&p, step, top, 1, top, bottom);
-	fputs("</g>\n<g id=\"axis-bottom\">\n", out);
+	bst_put_str(out, "</g>\n<g id=\"axis-bottom\">\n");
 	axis(&p, step, bottom, 0, 0, 0);
-	fputs("</g>\n", out);
+	bst_put_str(out, "</g>\n");
 
 	/* Milestones: a dashed line each, its label in its lane. */
-	fputs("<g id=\"milestones\">\n", out);
+	bst_put_str(out, "<g id=\"milestones\">\n");
 	for (i = 0; i < boot->nms; i++) {
 		const struct bst_milestone *m = &boot->ms[i];
 		double x = px(&p, m->t_ns);
 		char d[32];
 
 		fmt_dur(d, sizeof(d), m->t_ns);
-		fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-dasharray=\"3,3\"><title>",
+		bst_put_fmt(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-dasharray=\"3,3\"><title>",
 			x, top, x, bottom, MILESTONE_COLOUR);
 		xml(out, m->name);
-		fprintf(out, " at %s</title></line>\n", d);
+		bst_put_fmt(out, " at %s</title></line>\n", d);
 		if (lane_of[i] < 0)
 			continue;
 		{
 			size_t len = strlen(m->name) > LABEL_CHARS ? LABEL_CHARS : strlen(m->name);
 			int left = x + len * CHAR_W + 10 > W_TOTAL - 4;
 
-			fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#222\"%s><title>",
+			bst_put_fmt(out, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#222\"%s><title>",
 				left ? x - 3 : x + 3, top + 6 + lane_of[i] * LANE + 10,
 				left ? " text-anchor=\"end\"" : "");
 			xml(out, m->name);
-			fprintf(out, " at %s</title>", d);
+			bst_put_fmt(out, " at %s</title>", d);
 			xml_cut(out, m->name, LABEL_CHARS);
-			fputs("</text>\n", out);
+			bst_put_str(out, "</text>\n");
 		}
 	}
-	fputs("</g>\n", out);
+	bst_put_str(out, "</g>\n");
 
 	/* The rows, group by group; a group's "more" row last. */
 	y = rows_top;
@@ -894,7 +909,7 @@ void bst_plot(FILE *out, const struct bst_capture *cap,
 					for (k = lay.rows[j].from; k < lay.rows[j].to; k++)
 						its[n++] = &lay.items[k];
 			qsort(its, n, sizeof(*its), by_start_only);
-			fprintf(out, "<text class=\"row\" x=\"14\" y=\"%.1f\" font-style=\"italic\">%zu more %s</text>\n",
+			bst_put_fmt(out, "<text class=\"row\" x=\"14\" y=\"%.1f\" font-style=\"italic\">%zu more %s</text>\n",
 				y + 12, lay.more[last_group], g_more[last_group]);
 			if (last_group != G_NET)
 				row_stats(out, lay.more_spans[last_group],
@@ -907,7 +922,7 @@ void bst_plot(FILE *out, const struct bst_capture *cap,
 			break;
 		if (r->group != last_group) {
 			y += GROUP_GAP;
-			fprintf(out, "<text x=\"6\" y=\"%.1f\" font-weight=\"bold\" font-size=\"12\" fill=\"%s\">%s</text>\n"
+			bst_put_fmt(out, "<text x=\"6\" y=\"%.1f\" font-weight=\"bold\" font-size=\"12\" fill=\"%s\">%s</text>\n"
 				"<line x1=\"6\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
 				y - 6, k_colour[g_kind[r->group]],
 				g_name[r->group], y - 1, X_PLOT + W_PLOT, y - 1);
@@ -916,7 +931,7 @@ void bst_plot(FILE *out, const struct bst_capture *cap,
 		if (!r->keep)
 			continue;
 		if (i % 2)
-			fprintf(out, "<rect x=\"6\" y=\"%.1f\" width=\"%d\" height=\"%d\" fill=\"#f6f6f6\"/>\n",
+			bst_put_fmt(out, "<rect x=\"6\" y=\"%.1f\" width=\"%d\" height=\"%d\" fill=\"#f6f6f6\"/>\n",
 				y, X_PLOT + W_PLOT - 6, ROW);
 		row_label(out, r, y);
 		{
@@ -933,7 +948,7 @@ void bst_plot(FILE *out, const struct bst_capture *cap,
 		size_t col = 0, shown = 0;
 		double ly = bottom + 28 + 16;
 
-		fprintf(out, "<text x=\"14\" y=\"%.1f\" font-weight=\"bold\">Milestones with no room above (%zu):</text>\n",
+		bst_put_fmt(out, "<text x=\"14\" y=\"%.1f\" font-weight=\"bold\">Milestones with no room above (%zu):</text>\n",
 			ly, listed);
 		ly += 14;
 		for (i = 0; i < boot->nms && shown < MAX_LISTED; i++) {
@@ -942,9 +957,9 @@ void bst_plot(FILE *out, const struct bst_capture *cap,
 			if (lane_of[i] >= 0)
 				continue;
 			fmt_dur(d, sizeof(d), boot->ms[i].t_ns);
-			fprintf(out, "<text x=\"%zu\" y=\"%.1f\">%s ", 14 + col * 395, ly, d);
+			bst_put_fmt(out, "<text x=\"%zu\" y=\"%.1f\">%s ", 14 + col * 395, ly, d);
 			xml_cut(out, boot->ms[i].name, LABEL_CHARS);
-			fputs("</text>\n", out);
+			bst_put_str(out, "</text>\n");
 			shown++;
 			if (++col == 4) {
 				col = 0;
@@ -952,11 +967,13 @@ void bst_plot(FILE *out, const struct bst_capture *cap,
 			}
 		}
 		if (listed > shown)
-			fprintf(out, "<text x=\"14\" y=\"%.1f\">... and %zu more: bootstamps show lists every milestone</text>\n",
+			bst_put_fmt(out, "<text x=\"14\" y=\"%.1f\">... and %zu more: bootstamps show lists every milestone</text>\n",
 				ly + (col ? 14 : 0), listed - shown);
 	}
-	fputs("</svg>\n", out);
+	bst_put_str(out, "</svg>\n");
+	bst_writer_flush(out);
 out:
+	free(out);
 	free(lane_of);
 	free(its);
 	free(lay.items);

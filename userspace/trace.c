@@ -34,7 +34,7 @@ static const char *const tr_names[TR_N] = {
 enum { IT_PHASE, IT_SPAN, IT_FIRST_IO };
 
 struct trace_ctx {
-	FILE *out;
+	struct bst_writer *w;
 	int first;
 	const struct bst_capture *cap;
 	const struct bst_model *model;
@@ -50,7 +50,7 @@ struct trace_ctx {
 static void sep(struct trace_ctx *c)
 {
 	if (!c->first)
-		fputc(',', c->out);
+		bst_put_char(c->w, ',');
 	c->first = 0;
 }
 
@@ -71,75 +71,119 @@ static int from_kmsg(const struct bst_event *ev)
 	return src && !strcmp(src, "kmsg");
 }
 
-static void args_of(FILE *out, const struct bst_event *ev, int *any)
+static void args_of(struct bst_writer *w, const struct bst_event *ev,
+		    int *any)
 {
 	size_t i;
 
 	for (i = 0; ev && i < ev->nkv; i++) {
-		fputs(*any ? "," : "", out);
+		struct bst_kv kv = bst_event_kv(ev, i);
+
+		if (*any)
+			bst_put_char(w, ',');
 		*any = 1;
-		bst_json_str(out, ev->kv[i].key);
-		fputc(':', out);
-		bst_json_str(out, ev->kv[i].val);
+		bst_put_json_str(w, kv.key);
+		bst_put_char(w, ':');
+		bst_put_json_str(w, kv.val);
 	}
 }
 
-/* ts and dur in microseconds, exactly: the ns as a decimal fraction. */
-static void us(FILE *out, const char *key, uint64_t ns)
+/* ,"key":<microseconds>: ts and dur, exactly (the ns as a fraction). */
+static void us(struct bst_writer *w, const char *key, uint64_t ns)
 {
-	fprintf(out, ",\"%s\":%" PRIu64 ".%03u", key, ns / 1000,
-		(unsigned)(ns % 1000));
+	bst_put_str(w, key);
+	bst_put_us(w, ns);
 }
 
 static void complete(struct trace_ctx *c, const struct bst_track_item *it,
 		     const char *name, const char *cat,
 		     const struct bst_event *args, const char *note)
 {
+	struct bst_writer *w = c->w;
 	int any = 0;
 
 	sep(c);
-	fputs("{\"name\":", c->out);
-	bst_json_str(c->out, name);
-	fputs(",\"cat\":", c->out);
-	bst_json_str(c->out, cat);
-	fputs(",\"ph\":\"X\"", c->out);
-	us(c->out, "ts", it->start_ns);
-	us(c->out, "dur", it->end_ns - it->start_ns);
-	fprintf(c->out, ",\"pid\":%d,\"tid\":%zu,\"args\":{", it->group,
-		it->track);
-	args_of(c->out, args, &any);
+	bst_put_str(w, "{\"name\":");
+	bst_put_json_str(w, name);
+	bst_put_str(w, ",\"cat\":");
+	bst_put_json_str(w, cat);
+	bst_put_str(w, ",\"ph\":\"X\"");
+	us(w, ",\"ts\":", it->start_ns);
+	us(w, ",\"dur\":", it->end_ns - it->start_ns);
+	bst_put_str(w, ",\"pid\":");
+	bst_put_u64(w, (uint64_t)it->group);	/* a TR_ number, >= 0 */
+	bst_put_str(w, ",\"tid\":");
+	bst_put_u64(w, it->track);
+	bst_put_str(w, ",\"args\":{");
+	args_of(w, args, &any);
 	if (note) {
-		fputs(any ? "," : "", c->out);
-		fputs("\"bootstamps\":", c->out);
-		bst_json_str(c->out, note);
+		if (any)
+			bst_put_char(w, ',');
+		bst_put_str(w, "\"bootstamps\":");
+		bst_put_json_str(w, note);
 	}
-	fputs("}}", c->out);
+	bst_put_str(w, "}}");
 }
 
 static void instant(struct trace_ctx *c, int pid, const char *name,
 		    uint64_t t_ns, int global)
 {
+	struct bst_writer *w = c->w;
+
 	sep(c);
-	fputs("{\"name\":", c->out);
-	bst_json_str(c->out, name);
-	fputs(",\"cat\":", c->out);
-	bst_json_str(c->out, tr_names[pid]);
-	fprintf(c->out, ",\"ph\":\"i\",\"s\":\"%s\"", global ? "g" : "p");
-	us(c->out, "ts", t_ns);
-	fprintf(c->out, ",\"pid\":%d,\"tid\":0}", pid);
+	bst_put_str(w, "{\"name\":");
+	bst_put_json_str(w, name);
+	bst_put_str(w, ",\"cat\":");
+	bst_put_json_str(w, tr_names[pid]);
+	bst_put_str(w, global ? ",\"ph\":\"i\",\"s\":\"g\"" :
+			 ",\"ph\":\"i\",\"s\":\"p\"");
+	us(w, ",\"ts\":", t_ns);
+	bst_put_str(w, ",\"pid\":");
+	bst_put_u64(w, (uint64_t)pid);	/* a TR_ number, >= 0 */
+	bst_put_str(w, ",\"tid\":0}");
 }
 
 static void meta(struct trace_ctx *c, const char *what, int pid, size_t tid,
 		 const char *key, const char *sval, size_t ival)
 {
+	struct bst_writer *w = c->w;
+
 	sep(c);
-	fprintf(c->out, "{\"name\":\"%s\",\"ph\":\"M\",\"pid\":%d,\"tid\":%zu,\"args\":{\"%s\":",
-		what, pid, tid, key);
+	bst_put_str(w, "{\"name\":\"");
+	bst_put_str(w, what);
+	bst_put_str(w, "\",\"ph\":\"M\",\"pid\":");
+	bst_put_u64(w, (uint64_t)pid);	/* a TR_ number, >= 0 */
+	bst_put_str(w, ",\"tid\":");
+	bst_put_u64(w, tid);
+	bst_put_str(w, ",\"args\":{\"");
+	bst_put_str(w, key);
+	bst_put_str(w, "\":");
 	if (sval)
-		bst_json_str(c->out, sval);
+		bst_put_json_str(w, sval);
 	else
-		fprintf(c->out, "%zu", ival);
-	fputs("}}", c->out);
+		bst_put_u64(w, ival);
+	bst_put_str(w, "}}");
+}
+
+/*
+ * a, b and c one after the other in buf, cut to fit as snprintf("%s%s%s")
+ * cuts, without its cost for every span of a million-event trace.
+ */
+static void concat3(char *buf, size_t size, const char *a, const char *b,
+		    const char *c)
+{
+	const char *part[3] = { a, b, c };
+	size_t len = 0, i;
+
+	for (i = 0; i < 3; i++) {
+		size_t n = strlen(part[i]);
+
+		if (n > size - 1 - len)
+			n = size - 1 - len;
+		memcpy(buf + len, part[i], n);
+		len += n;
+	}
+	buf[len] = '\0';
 }
 
 static const struct bst_event *span_event(const struct bst_span *sp)
@@ -252,7 +296,7 @@ static void emit_item(struct trace_ctx *c, const struct bst_track_item *it,
 	} else if (SRC_KIND(it->src) == IT_FIRST_IO) {
 		const struct bst_event *ev = &c->cap->ev[idx];
 
-		snprintf(name, sizeof(name), "first I/O %s", ev->subject);
+		concat3(name, sizeof(name), "first I/O ", ev->subject, "");
 		complete(c, it, name, "first I/O", ev, NULL);
 	} else {
 		const struct bst_span *sp = &c->model->spans[idx];
@@ -262,8 +306,8 @@ static void emit_item(struct trace_ctx *c, const struct bst_track_item *it,
 
 		if (!note)
 			note = span_times(c, sp, &s, &e);
-		snprintf(name, sizeof(name), "%s%s%s", drv && *drv ? drv : "",
-			 drv && *drv ? " " : "", ev->subject);
+		concat3(name, sizeof(name), drv && *drv ? drv : "",
+			drv && *drv ? " " : "", ev->subject);
 		complete(c, it, name, bst_span_kind_names[sp->kind], ev, note);
 	}
 }
@@ -271,8 +315,9 @@ static void emit_item(struct trace_ctx *c, const struct bst_track_item *it,
 void bst_trace(FILE *out, const struct bst_capture *cap,
 	       const struct bst_model *model, const struct bst_boot *boot)
 {
-	struct trace_ctx c = { .out = out, .first = 1, .cap = cap,
-			       .model = model, .boot = boot };
+	struct trace_ctx c = { .first = 1, .cap = cap, .model = model,
+			       .boot = boot };
+	struct bst_writer *w;
 	struct bst_track_item *items;
 	size_t n = 0, i;
 	int pid;
@@ -324,11 +369,19 @@ void bst_trace(FILE *out, const struct bst_capture *cap,
 		return;
 	}
 
-	fputs("{\"displayTimeUnit\":\"ms\",\"otherData\":{\"kernel\":", out);
-	bst_json_str(out, bst_header_get(cap, "kernel"));
-	fputs(",\"source\":", out);
-	bst_json_str(out, cap->name);
-	fputs("},\"traceEvents\":[", out);
+	w = malloc(sizeof(*w));
+	if (!w) {
+		free(items);
+		fputs("bootstamps: trace: out of memory\n", stderr);
+		return;
+	}
+	bst_writer_init(w, out);
+	c.w = w;
+	bst_put_str(w, "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"kernel\":");
+	bst_put_json_str(w, bst_header_get(cap, "kernel"));
+	bst_put_str(w, ",\"source\":");
+	bst_put_json_str(w, cap->name);
+	bst_put_str(w, "},\"traceEvents\":[");
 	for (pid = TR_PHASES; pid < TR_N; pid++) {
 		meta(&c, "process_name", pid, 0, "name", tr_names[pid], 0);
 		meta(&c, "process_sort_index", pid, 0, "sort_index", NULL,
@@ -354,7 +407,7 @@ void bst_trace(FILE *out, const struct bst_capture *cap,
 		char name[160];
 
 		if (!strncmp(ev->type, "net.", 4)) {
-			snprintf(name, sizeof(name), "%s %s", ev->type, ev->subject);
+			concat3(name, sizeof(name), ev->type, " ", ev->subject);
 			instant(&c, TR_NETWORK, name, ev->t_ns, 0);
 		}
 	}
@@ -362,6 +415,8 @@ void bst_trace(FILE *out, const struct bst_capture *cap,
 		instant(&c, TR_USERSPACE, boot->ms[i].name, boot->ms[i].t_ns,
 			!strncmp(boot->ms[i].name, "mark ", 5) ||
 			!strncmp(boot->ms[i].name, "init.exec", 9));
-	fputs("]}\n", out);
+	bst_put_str(w, "]}\n");
+	bst_writer_flush(w);
+	free(w);
 	free(items);
 }

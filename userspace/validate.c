@@ -14,6 +14,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,71 +86,109 @@ static void warn(struct warnings *w, const struct bst_event *ev,
 	w->count++;
 }
 
-static int by_key_then_field(const void *a, const void *b)
+/* A hash of a key's first four characters (fewer if it is shorter), 0..63. */
+static unsigned key_hash(const char *k)
 {
-	const struct bst_kv *x = *(const struct bst_kv *const *)a;
-	const struct bst_kv *y = *(const struct bst_kv *const *)b;
-	int c = strcmp(x->key, y->key);
+	const unsigned char *u = (const unsigned char *)k;
+	uint32_t x = u[0] | (uint32_t)u[1] << 8;	/* keys are never empty */
 
-	return c ? c : (x > y) - (x < y);
+	if (u[1]) {
+		x |= (uint32_t)u[2] << 16;
+		if (u[2])
+			x |= (uint32_t)u[3] << 24;
+	}
+	return (unsigned)((x * 2654435761u) >> 26);
 }
 
-/* Few keys (the usual line) are compared pairwise: no allocation. */
-#define FEW_KEYS 16
+struct key_at {
+	const char *key;
+	size_t field;
+};
+
+static int by_key_then_field(const void *a, const void *b)
+{
+	const struct key_at *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : (x->field > y->field) - (x->field < y->field);
+}
+
+static int duplicate_key(const struct bst_capture *cap,
+			 const struct bst_event *ev, size_t first,
+			 size_t second, struct bst_error *err)
+{
+	return invalid(err, cap, ev,
+		       "key %s= appears twice (fields %zu and %zu): which one is meant is unknown",
+		       bst_event_kv(ev, second).key, first + 5, second + 5);
+}
+
+/* The hashed check below covers this many keys; longer lines are sorted. */
+#define HASHED_KEYS 64
 
 /*
- * A key given twice: which value a reader takes would be a guess. The
- * pair reported is the one whose second field comes first (then the
- * earliest first field). Many keys are sorted, so that one long line
- * costs k log k, not k squared.
+ * A line longer than the module ever writes (a crafted one can hold a
+ * hundred thousand keys): sorted, so that it costs k log k, not k squared.
+ * The pair reported is the one whose second field comes first, with the
+ * earliest field of that key, as the hashed check reports it.
+ */
+static int check_many_keys(const struct bst_capture *cap,
+			   const struct bst_event *ev, struct bst_error *err)
+{
+	struct key_at *sorted = malloc(ev->nkv * sizeof(*sorted));
+	size_t i, first = 0, second = 0;
+
+	if (!sorted) {
+		snprintf(err->msg, sizeof(err->msg), "%s:%zu: out of memory",
+			 cap->name, ev->line);
+		return -1;
+	}
+	for (i = 0; i < ev->nkv; i++)
+		sorted[i] = (struct key_at){ bst_event_kv(ev, i).key, i };
+	qsort(sorted, ev->nkv, sizeof(*sorted), by_key_then_field);
+	for (i = 1; i < ev->nkv; i++) {
+		if (strcmp(sorted[i - 1].key, sorted[i].key))
+			continue;
+		/* In a run of one key, the first two are its earliest fields. */
+		if (!second || sorted[i].field < second) {
+			first = sorted[i - 1].field;
+			second = sorted[i].field;
+		}
+		while (i + 1 < ev->nkv && !strcmp(sorted[i].key, sorted[i + 1].key))
+			i++;
+	}
+	free(sorted);
+	return second ? duplicate_key(cap, ev, first, second, err) : 0;
+}
+
+/*
+ * A key given twice: which value a reader takes would be a guess. Events
+ * have up to fifteen keys and every event is checked, so keys are
+ * compared only when their hashes are equal.
  */
 static int check_duplicate_keys(const struct bst_capture *cap,
 				const struct bst_event *ev,
 				struct bst_error *err)
 {
-	const struct bst_kv **sorted;
-	size_t i, j, first = 0, second = 0;
+	unsigned char hash[HASHED_KEYS];
+	uint64_t seen = 0;
+	size_t i, j;
 
-	if (ev->nkv > FEW_KEYS)
-		sorted = malloc(ev->nkv * sizeof(*sorted));
-	else
-		sorted = NULL;
-	if (!sorted) {
-		for (i = 1; i < ev->nkv; i++)
-			for (j = 0; j < i; j++)
-				if (!strcmp(ev->kv[i].key, ev->kv[j].key)) {
-					first = j;
-					second = i;
-					goto found;
-				}
-		return 0;
-	}
-	for (i = 0; i < ev->nkv; i++)
-		sorted[i] = &ev->kv[i];
-	qsort(sorted, ev->nkv, sizeof(*sorted), by_key_then_field);
-	/* In a run of one key, the first two are its earliest two fields. */
-	for (i = 1; i < ev->nkv; i++) {
-		size_t a = (size_t)(sorted[i - 1] - ev->kv);
-		size_t b = (size_t)(sorted[i] - ev->kv);
+	if (ev->nkv > HASHED_KEYS)
+		return check_many_keys(cap, ev, err);
+	for (i = 0; i < ev->nkv; i++) {
+		const char *k = bst_event_kv(ev, i).key;
+		unsigned h = key_hash(k);
 
-		if (strcmp(sorted[i - 1]->key, sorted[i]->key))
+		hash[i] = (unsigned char)h;
+		if (!(seen & (uint64_t)1 << h)) {
+			seen |= (uint64_t)1 << h;
 			continue;
-		if (!second || b < second) {
-			first = a;
-			second = b;
 		}
-		/* Skip the rest of this run: its later fields come after b. */
-		while (i + 1 < ev->nkv &&
-		       !strcmp(sorted[i]->key, sorted[i + 1]->key))
-			i++;
+		for (j = 0; j < i; j++)
+			if (hash[j] == h && !strcmp(k, bst_event_kv(ev, j).key))
+				return duplicate_key(cap, ev, j, i, err);
 	}
-	free(sorted);
-	if (!second)
-		return 0;
-found:
-	return invalid(err, cap, ev,
-		       "key %s= appears twice (fields %zu and %zu): which one is meant is unknown",
-		       ev->kv[second].key, first + 5, second + 5);
+	return 0;
 }
 
 /* start= and dur_ns= of a closing event. */
