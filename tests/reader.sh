@@ -208,10 +208,12 @@ for c in $captures; do
 	}
 	case_ "$k.show_startup_total" t_show_startup_total
 	t_show_blame_sums_attempts() {
-		# Every probe.end of every named driver, summed and counted per driver.
-		awk '$3 == "probe.end" { d = ""; ns = 0
-			for (i = 5; i <= NF; i++) { if ($i ~ /^driver=/) d = substr($i, 8); if ($i ~ /^dur_ns=/) ns = substr($i, 8) }
-			if (d != "") { n[d]++; t[d] += ns } }
+		# Every probe.end of every named driver, summed and counted per driver;
+		# but dur_ns=0 with start=0 (a probe the kernel log timed as 0 usecs)
+		# is an instant to the model, not a span (model.c), so not an attempt.
+		awk '$3 == "probe.end" { d = ""; ns = 0; st = ""
+			for (i = 5; i <= NF; i++) { if ($i ~ /^driver=/) d = substr($i, 8); if ($i ~ /^dur_ns=/) ns = substr($i, 8); if ($i ~ /^start=/) st = substr($i, 7) }
+			if (d != "" && !(ns == 0 && st == "0")) { n[d]++; t[d] += ns } }
 			END { for (d in n) printf "%s %d %.0f\n", d, n[d], t[d] }' "$c" | sort >"$out/$k.want_blame"
 		$B show --format json "$c" | jq -r '.blame[] | select(.driver != "") | "\(.driver) \(.attempts) \(.total_ms * 1000000 | round)"' |
 			sort >"$out/$k.got_blame"
