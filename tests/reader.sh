@@ -575,7 +575,7 @@ t_out_fifo() {
 	timeout 60 cat "$d/pipe" >"$fw/from-fifo" &
 	reader=$!
 	# A FIFO nobody reads yet is refused: try again until cat has opened it.
-	for try in $(seq 100); do
+	for _ in $(seq 100); do
 		$B plot -o "$d/pipe" "$first" 2>"$fw/err" && break
 		grep -q 'nobody is reading' "$fw/err" || { cat "$fw/err"; kill $reader; return 1; }
 		sleep 0.1

@@ -15,7 +15,7 @@ mkdir -p "$work"
 status=0
 : >"$work/out.txt"
 flags=(-std=c11 -g -O1 -Wall -Wextra -Werror
-	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+	"-fsanitize=address,undefined" -fno-sanitize-recover=all -fno-omit-frame-pointer
 	-I"$top/userspace" -DBST_VERSION='"test"')
 # The library once, then each test linked against it: compiling every
 # source again for every test file cost minutes.
