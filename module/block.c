@@ -492,7 +492,7 @@ static void bst_on_bio_complete(void *data, struct request_queue *q,
 		bst_bio_done(bio, blk_status_to_errno(bio->bi_status));
 }
 
-/* Attached for the module's lifetime; see bst_block_init(). */
+/* Attached until the boot window closes (window.c); see bst_block_init(). */
 static struct bst_tp bst_block_tps[] = {
 	BST_TP(block_rq_issue, bst_on_rq_issue),
 	BST_TP(block_rq_complete, bst_on_rq_complete),
@@ -803,6 +803,19 @@ int bst_block_init(struct bst_hook_status *st)
 err_tracepoints:
 	bst_block_exit();
 	return err;
+}
+
+/*
+ * The boot window closed: stop watching block requests. Disks added later
+ * still get disk.add and disk.partitions, but no disk.first_io.
+ */
+void bst_block_window_closed(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bst_block_tps); i++)
+		bst_tp_detach(&bst_block_tps[i]);
+	bst_tp_sync();
 }
 
 void bst_block_exit(void)

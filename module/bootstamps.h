@@ -221,7 +221,25 @@ void bst_tp_sync(void);
 /* exec.c */
 int bst_exec_init(struct bst_hook_status *st);
 void bst_exec_exit(void);
+void bst_exec_window_closed(void);
+bool bst_exec_parked(void);
 u64 bst_exec_user_refused(void);
+u64 bst_exec_exits_lost(void);
+
+/* window.c: the boot window (every exec recorded, block hooks attached) */
+enum bst_window_state {
+	BST_WINDOW_OPEN,
+	BST_WINDOW_BOOT_DONE,	/* closed by the first boot-done marker */
+	BST_WINDOW_TIMEOUT,	/* closed at boot_window seconds */
+	BST_WINDOW_OFF,		/* boot_window=0 */
+};
+
+void bst_window_init(void);
+void bst_window_exit(void);
+bool bst_window_is_open(void);
+bool bst_window_take_exec(void);
+void bst_window_boot_done(void);
+void bst_window_show(struct seq_file *m);
 
 /* net.c */
 int bst_net_init(struct bst_hook_status *st);
@@ -230,6 +248,7 @@ void bst_net_exit(void);
 /* block.c */
 int bst_block_init(struct bst_hook_status *st);
 void bst_block_exit(void);
+void bst_block_window_closed(void);
 
 /* spans.c */
 int bst_spans_init(struct bst_hook_status *st);

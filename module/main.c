@@ -156,6 +156,8 @@ static int __init bst_init(void)
 		bst_spans_init(&bst_hooks[BST_HOOK_SPANS]);
 	/* Last: the log up to now is what the live hooks did not see. */
 	bst_kmsg_init(&bst_hooks[BST_HOOK_KMSG]);
+	/* After the hooks it may detach. */
+	bst_window_init();
 
 	for (i = 0; i < ARRAY_SIZE(bst_hooks); i++)
 		if (bst_hooks[i].err)
@@ -181,6 +183,8 @@ err_params:
 /* Hooks first (waiting for their handlers), then the file, then memory. */
 static void __exit bst_exit(void)
 {
+	/* First: its work detaches hooks, and must not run behind us. */
+	bst_window_exit();
 	bst_bench_exit();
 	bst_kmsg_exit();
 	if (!bst_hooks[BST_HOOK_SPANS].err)

@@ -75,12 +75,13 @@ static void bst_show_header(struct seq_file *m, u32 events)
 	bst_format_time(t, sizeof(t), bst_load_boot_ns());
 	seq_printf(m, "# loaded=%s load_local_offset_ns=%lld\n", t,
 		   bst_load_local_offset_ns());
-	seq_printf(m, "# capacity=%u event_bytes=%zu events=%u dropped=%llu markers=%u markers_refused=%llu missed=%lu user_execs_refused=%llu\n",
+	seq_printf(m, "# capacity=%u event_bytes=%zu events=%u dropped=%llu markers=%u markers_refused=%llu missed=%lu user_execs_refused=%llu exits_lost=%llu\n",
 		   bst_store_capacity(), sizeof(struct bst_event), events,
 		   bst_store_dropped(), bst_store_marks(),
 		   bst_store_marks_refused(), bst_probes_missed(),
-		   bst_exec_user_refused());
+		   bst_exec_user_refused(), bst_exec_exits_lost());
 	bst_hooks_show(m);
+	bst_window_show(m);
 	bst_kmsg_show(m);
 	bst_spans_show(m);
 }
@@ -255,6 +256,9 @@ static ssize_t bst_proc_write(struct file *file, const char __user *ubuf,
 	buf[len] = '\0';
 
 	ret = bst_mark_record(buf, len);
+	/* Even when the marker itself was refused: the boot is over. */
+	if (!strcmp(buf, "boot-done"))
+		bst_window_boot_done();
 	return ret ? ret : count;
 }
 

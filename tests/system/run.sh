@@ -168,6 +168,8 @@ first_time() { events "$1" | re=$2 awk '$0 ~ ENVIRON["re"] { print $1; exit }'; 
 # the end: `| grep -q` exits at the first match, and under pipefail the
 # writer's SIGPIPE then fails the test (it did, on a cold-cache run).
 has_event() { events "$1" | re=$2 awk '$0 ~ ENVIRON["re"] { found = 1 } END { exit !found }'; }
+# header NAME KEY: a header value of a boot's /proc/bootstamps.
+header() { awk -v k="$2" '/^# / { for (i = 2; i <= NF; i++) if (index($i, k "=") == 1) { print substr($i, length(k) + 2); exit } }' "$d/$1.proc"; }
 # boot_id NAME: the boot_id the guest reported for that boot.
 boot_id() { sed -n 's/^@@ boot_id //p' "$d/$1.report"; }
 
@@ -220,6 +222,20 @@ judge_boot() {
 	verdict "$name.root_mount" $? "no root.mount"
 	has_event "$name" '^[0-9.]+ mark boot-done '
 	verdict "$name.boot_done_marker" $? "bootstamps-save.service did not mark boot-done"
+	# The boot window: every program systemd started for the boot is
+	# recorded, named in track= or not (systemd-sysctl runs from its unit,
+	# in the initramfs and again from the root); boot-done closed it; the
+	# report the guest runs after that (bst-report, untracked) is not.
+	has_event "$name" '^[0-9.]+ exec systemd-sysctl .*path=[^ ]*/systemd-sysctl '
+	verdict "$name.window_every_unit_program" $? "no exec of systemd-sysctl (window=$(header "$name" window), $(header "$name" window_execs) execs recorded)"
+	local closed marked
+	closed=$(header "$name" window_closed_at)
+	marked=$(first_time "$name" '^[0-9.]+ mark boot-done ')
+	[ "$(header "$name" window_closed_by)" = boot-done ] && [ -n "$closed" ] && [ -n "$marked" ] &&
+		awk -v a="$marked" -v b="$closed" 'BEGIN { exit !(a <= b) }'
+	verdict "$name.window_closed_by_boot_done" $? "window=$(header "$name" window) closed_by=$(header "$name" window_closed_by) at ${closed:-?}, boot-done marked at ${marked:-never}"
+	! has_event "$name" '^[0-9.]+ exec bst-report '
+	verdict "$name.window_nothing_after_close" $? "bst-report, run after boot-done and not tracked, was recorded"
 	bid=$(boot_id "$name")
 	grep -qE 'Result=success .*ExecMainStatus=0 .*ConditionResult=yes|ExecMainStatus=0 .*Result=success' "$d/$name.report" &&
 		grep -qx "$bid.bst" "$d/$name.captures"
