@@ -159,13 +159,13 @@ tier1() {
 
 lane() {
 	case $1 in
-	full-amd64) run "$1" "$top/tests/vm/run.sh" amd64 ;;
-	full-rt-amd64) run "$1" "$top/tests/vm/run.sh" rt-amd64 ;;
-	full-sid) run "$1" "$top/tests/vm/run.sh" amd64 --suite sid ;;
-	full-cloud-arm64) run "$1" "$top/tests/vm/run.sh" cloud-arm64 ;;
-	full-bullseye-cloud) run "$1" "$top/tests/vm/run.sh" cloud-amd64 --suite bullseye ;;
+	full-amd64) BST_CYCLES=100 run "$1" "$top/tests/vm/run.sh" amd64 ;;
+	full-rt-amd64) BST_CYCLES=100 run "$1" "$top/tests/vm/run.sh" rt-amd64 ;;
+	full-sid) BST_CYCLES=100 run "$1" "$top/tests/vm/run.sh" amd64 --suite sid ;;
+	full-cloud-arm64) BST_CYCLES=100 run "$1" "$top/tests/vm/run.sh" cloud-arm64 ;;
+	full-bullseye-cloud) BST_CYCLES=100 run "$1" "$top/tests/vm/run.sh" cloud-amd64 --suite bullseye ;;
 	system) run "$1" "$top/tests/system/run.sh" ;;
-	debug) run "$1" "$top/tests/vm/run.sh" debug ;;
+	debug) BST_CYCLES=100 run "$1" "$top/tests/vm/run.sh" debug ;;
 	fuzz-long) run "$1" "$top/tests/fuzz/run.sh" 300 ;;
 	bare-demo) run "$1" "$top/tests/bare.sh" demo ;;
 	bare-check) run "$1" "$top/tests/bare.sh" check ;;

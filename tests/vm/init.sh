@@ -1253,14 +1253,14 @@ t_cycles() {
 	( while :; do echo stress 2>/dev/null >$BST; done ) &
 	writer=$!
 	i=0
-	while [ $i -lt 100 ]; do
+	while [ $i -lt "$cycles" ]; do
 		insmod /mods/bootstamps.ko $NOWIN || { WHY="insmod $i failed"; break; }
 		rmmod bootstamps || { WHY="rmmod $i failed"; break; }
 		i=$((i + 1))
 	done
 	kill $reader $writer
 	wait $reader $writer 2>/dev/null
-	[ $i = 100 ]
+	[ $i = "$cycles" ]
 }
 # On Debian's 6.12.95 under TCG this loop once crashed the guest inside
 # insmod (970f542: a #DB WARN in exc_debug_kernel, or a double fault, in
@@ -1268,7 +1268,12 @@ t_cycles() {
 # patch live kernel text, and QEMU's vCPUs were later seen racing over
 # that at boot with no bootstamps loaded (tests/vm/run.sh, boot()): a
 # likely cause, not a proven one. If it comes back, the console has it.
-stress stress.load_unload_100 t_cycles
+# A cycle takes over a second under TCG (registering and unregistering
+# every hook waits for RCU and patches code): make check's full boots run
+# 20 (bst.cycles=20, from tests/vm/run.sh), the tier-2 lanes 100.
+cycles=$(arg cycles)
+cycles=${cycles:-100}
+stress stress.load_unload_cycles t_cycles
 
 # Unload bootstamps while a probe it is timing is still running: the
 # kretprobe is gone before the probe returns.
