@@ -30,7 +30,7 @@ struct pid_exec {
 };
 
 /* The part of a path after its last '/', bounded. */
-static void program_name(char *buf, size_t size, const struct bst_event *ev)
+void bst_program_name(char *buf, size_t size, const struct bst_event *ev)
 {
 	const char *path = bst_event_get(ev, "path"), *slash;
 
@@ -113,7 +113,7 @@ static void parent_name(char *buf, size_t size, const struct bst_event *exec,
 	}
 	parent = exec_before(execs, nexecs, ppid, exec->seq);
 	if (parent)
-		program_name(buf, size, parent);
+		bst_program_name(buf, size, parent);
 	else
 		snprintf(buf, size, "pid %" PRId64, ppid);
 }
@@ -201,7 +201,7 @@ int bst_programs_build(const struct bst_capture *cap,
 
 		if (sp->kind != BST_SPAN_PROCESS)
 			continue;
-		program_name(pr->name, sizeof(pr->name), sp->start ? sp->start : sp->end);
+		bst_program_name(pr->name, sizeof(pr->name), sp->start ? sp->start : sp->end);
 		parent_name(pr->parent, sizeof(pr->parent), sp->start, execs, nexecs);
 		pr->exited = sp->end != NULL;
 		pr->dur_ns = sp->dur_ns;

@@ -36,6 +36,8 @@ struct bst_programs {
 	size_t nparents;
 };
 
+/* The program an exec (or exit) names: its path's basename, else its subject. */
+void bst_program_name(char *buf, size_t size, const struct bst_event *ev);
 int bst_programs_build(const struct bst_capture *cap,
 		       const struct bst_model *model,
 		       struct bst_programs *programs);
