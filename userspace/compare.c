@@ -31,6 +31,8 @@
 #define BST_FOLD_SHARE 0.02
 /* The table lists this many of what only one group has; JSON all. */
 #define BST_ONLY_SHOWN 20
+/* Modules only one group loaded, named in what differs; the rest counted. */
+#define BST_MODULES_NAMED 16
 
 struct bst_kvd {
 	char *key;
@@ -738,8 +740,9 @@ static const char *fact_value(const struct bst_summary *s,
 }
 
 /*
- * Distinct values of a per-capture string, in the order first seen,
- * joined: "6.1.0-57, 6.1.0-58". *all_in_tree: each is an in-tree driver's.
+ * Distinct values of a per-capture string, sorted (two groups with the
+ * same values in another order do not differ), joined: "6.1.0-57,
+ * 6.1.0-58". *all_in_tree: each is an in-tree driver's.
  */
 static void distinct(const struct bst_group *g, const struct fact_ref *f,
 		     char *out, size_t size, int *all_in_tree)
@@ -760,14 +763,15 @@ static void distinct(const struct bst_group *g, const struct fact_ref *f,
 			;
 		if (j < nseen)
 			continue;
-		if (nseen == sizeof(seen) / sizeof(seen[0])) {
+		if (nseen == sizeof(seen) / sizeof(seen[0]))
 			more++;
-			continue;
-		}
-		seen[nseen++] = v;
-		len += (size_t)snprintf(out + len, len < size ? size - len : 0, "%s%s",
-					len ? ", " : "", v);
+		else
+			seen[nseen++] = v;
 	}
+	qsort(seen, nseen, sizeof(*seen), by_str);
+	for (i = 0; i < nseen; i++)
+		len += (size_t)snprintf(out + len, len < size ? size - len : 0, "%s%s",
+					len ? ", " : "", seen[i]);
 	if (more)
 		snprintf(out + (len < size ? len : size - 1),
 			 len < size ? size - len : 1, ", and others");
@@ -934,13 +938,19 @@ static void build_changes(const struct bst_group *a, const struct bst_group *b,
 			snprintf(c->b, sizeof(c->b), "%s", diff);
 	}
 	/* The modules only one group loaded, as the command line's words. */
-	for (g = 0, len = 0, diff[0] = '\0'; g < 2; g++)
-		for (i = 0; i < nonly; i++)
-			if (only[i].group == (int)g && !strncmp(only[i].key, "module ", 7))
+	for (g = 0, len = 0, diff[0] = '\0', j = 0; g < 2; g++)
+		for (i = 0; i < nonly; i++) {
+			if (only[i].group != (int)g || strncmp(only[i].key, "module ", 7))
+				continue;
+			if (j++ < BST_MODULES_NAMED)
 				len += (size_t)snprintf(diff + len,
 							len < sizeof(diff) ? sizeof(diff) - len : 0,
 							"%s%s%s", len ? " " : "",
 							g ? "+" : "-", only[i].key + 7);
+		}
+	if (j > BST_MODULES_NAMED && len < sizeof(diff))
+		snprintf(diff + len, sizeof(diff) - len, " and %zu more",
+			 j - BST_MODULES_NAMED);
 	if (*diff) {
 		struct bst_change *c = add_change(ch, "modules", "modules loaded", "");
 

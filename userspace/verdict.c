@@ -273,7 +273,7 @@ static int named(const struct bst_verdict *v, const struct bst_change *c)
 static void also_line(struct bst_verdict *v, const struct bst_verdict_in *in)
 {
 	char buf[sizeof(v->lines[0])];
-	size_t n = 0, i, with_kernel = 0;
+	size_t n = 0, i, with_kernel = 0, listed = 0, more = 0;
 
 	for (i = 0; i < in->nchanges && n < sizeof(buf); i++) {
 		const struct bst_change *c = &in->changes[i];
@@ -284,6 +284,12 @@ static void also_line(struct bst_verdict *v, const struct bst_verdict_in *in)
 		}
 		if (named(v, c))
 			continue;
+		/* A few lines, not a list: the table below has every one. */
+		if (listed++ == BST_VERDICT_ALSO) {
+			more++;
+			listed--;
+			continue;
+		}
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s", n ? "; " : "");
 		if (n >= sizeof(buf))
 			break;
@@ -302,6 +308,9 @@ static void also_line(struct bst_verdict *v, const struct bst_verdict_in *in)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
 				      "%sin-tree drivers changed with the kernel (%zu)",
 				      n ? "; " : "", with_kernel);
+	if (more && n < sizeof(buf))
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+				      "; %zu more (What differs, below)", more);
 	if (n)
 		add_line(v, "Also different: %s.", buf);
 }

@@ -63,6 +63,8 @@ struct bst_verdict_in {
 
 #define BST_VERDICT_CONTRIBUTORS 5
 #define BST_VERDICT_LINES 8
+/* Differences the verdict names besides its causes; the table lists all. */
+#define BST_VERDICT_ALSO 4
 
 /* Something that explains part of a phase's change. */
 struct bst_contributor {
