@@ -327,15 +327,15 @@ void bst_verdict_build(const struct bst_verdict_in *in, struct bst_verdict *v)
 	if (!in->can_be_significant) {
 		if (v->boot)
 			fmt_delta(d, sizeof(d), v->boot->delta, 1);
-		add_line(v, "No verdict: with %zu and %zu boots no difference can be significant (the smallest possible p is %.2g); it takes %zu boots per group.%s%s%s",
+		add_line(v, "none: with %zu and %zu boots no difference can be significant (the smallest possible p is %.2g); it takes %zu boots per group.%s%s%s",
 			 in->na, in->nb, in->min_p, in->boots_needed,
-			 v->boot ? " The median boots differ by " : "",
-			 v->boot ? d : "", v->boot ? ", which may be chance." : "");
+			 v->boot ? " The boots' medians differ by " : "",
+			 v->boot ? d : "", v->boot ? " (B-A), which may be chance." : "");
 		also_line(v, in);
 		return;
 	}
 	if (!v->boot) {
-		add_line(v, "No verdict: the boots' ends are not comparable.");
+		add_line(v, "none: the boots' ends cannot be compared.");
 		also_line(v, in);
 		return;
 	}

@@ -300,7 +300,7 @@ static void test_verdict_too_few_boots(void **state)
 	}
 	out = run("fa", "fb", 0);
 	v = verdict_of(out);
-	if (!strstr(v, "No verdict: with 3 and 3 boots no difference can be significant") ||
+	if (!strstr(v, "Verdict: none: with 3 and 3 boots no difference can be significant") ||
 	    !strstr(v, "it takes 4 boots per group") || strstr(v, "only in A (") ||
 	    strstr(v, "faster"))
 		fail_msg("%s", out);
