@@ -116,6 +116,9 @@ static int by_size_desc(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
+/* For the whole boot: contributors wherever their time falls. */
+#define ANY_PHASE (-2)
+
 /* Candidates of one phase whose change has the phase's sign. */
 static size_t candidates(const struct bst_verdict_in *in, int phase,
 			 double sign, struct bst_contributor *out)
@@ -125,7 +128,7 @@ static size_t candidates(const struct bst_verdict_in *in, int phase,
 	for (i = 0; i < in->nrows; i++) {
 		const struct bst_row *r = &in->rows[i];
 
-		if (r->phase != phase || !r->significant || r->only_in ||
+		if ((phase != ANY_PHASE && r->phase != phase) || !r->significant || r->only_in ||
 		    (r->block != BST_BLOCK_AMOUNT && r->block != BST_BLOCK_STEP) ||
 		    r->delta * sign <= 0 || counted_elsewhere(in, r->key))
 			continue;
@@ -139,7 +142,7 @@ static size_t candidates(const struct bst_verdict_in *in, int phase,
 
 		if (o->group == 0)
 			d = -d;
-		if (o->phase != phase || !is_amount(o->key) || d * sign <= 0 ||
+		if ((phase != ANY_PHASE && o->phase != phase) || !is_amount(o->key) || d * sign <= 0 ||
 		    counted_elsewhere(in, o->key))
 			continue;
 		out[n++] = (struct bst_contributor){ o->key, o->group + 1, d,
@@ -240,7 +243,8 @@ static void phase_line(struct bst_verdict *v, const struct bst_verdict_phase *vp
 	size_t n, i;
 
 	fmt_delta(d, sizeof(d), vp->row->delta, 1);
-	n = (size_t)snprintf(buf, sizeof(buf), "%s %s", vp->row->key + 6, d);
+	n = (size_t)snprintf(buf, sizeof(buf), "%s %s", vp->row == v->boot ?
+			     "the whole boot" : vp->row->key + 6, d);
 	if (!vp->row->significant) {
 		add_line(v, "%s, not significant.", buf);
 		return;
@@ -320,6 +324,7 @@ void bst_verdict_build(const struct bst_verdict_in *in, struct bst_verdict *v)
 	static const char *const phases[] = { "phase kernel", "phase initramfs",
 					      "phase userspace" };
 	char d[48], p[32] = "-";
+	int any_phase = 0;
 	size_t i;
 
 	memset(v, 0, sizeof(*v));
@@ -354,6 +359,16 @@ void bst_verdict_build(const struct bst_verdict_in *in, struct bst_verdict *v)
 		if (!r)
 			continue;
 		explain_phase(in, r, (int)i, &v->phases[v->nphases]);
+		phase_line(v, &v->phases[v->nphases]);
+		any_phase |= r->significant;
+		v->nphases++;
+	}
+	/*
+	 * The boot changed and no phase did on its own (phases unknown, or
+	 * each too noisy): explain the boot's change itself, from anywhere.
+	 */
+	if (v->boot->significant && !any_phase) {
+		explain_phase(in, v->boot, ANY_PHASE, &v->phases[v->nphases]);
 		phase_line(v, &v->phases[v->nphases]);
 		v->nphases++;
 	}

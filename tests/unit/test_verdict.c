@@ -287,6 +287,49 @@ static void test_verdict_says_what_is_unexplained(void **state)
 	free(out);
 }
 
+/*
+ * No phases in the captures (no init.exec: the boot never left the
+ * kernel's view), yet the boot changed: its change is explained itself.
+ */
+static void test_verdict_whole_boot_without_phases(void **state)
+{
+	double probe_a[NBOOTS], probe_b[NBOOTS], d;
+	char path[512], want[300], d1[48], *out, *v;
+	const char *sub;
+	FILE *f;
+	int g, i;
+
+	(void)state;
+	for (g = 0; g < 2; g++)
+		for (i = 0; i < NBOOTS; i++) {
+			double probe = (g ? 0.300 : 0.100) + i * JITTER_S;
+
+			(g ? probe_b : probe_a)[i] = probe;
+			sub = g ? "nb" : "na";
+			snprintf(path, sizeof(path), "%s/%s", dir, sub);
+			mkdir(path, 0755);
+			snprintf(path, sizeof(path), "%s/%s/boot%d.bst", dir, sub, i);
+			f = fopen(path, "w");
+			assert_non_null(f);
+			fprintf(f, "# bootstamps 1\n# saved boot_id=%s-%d\n# module_version=0.1.0 kernel=6.1.0-57-amd64\n"
+				"1 0.500000000 probe.start 0000:00:05.0 driver=ena bus=pci module=ena version=%s pid=50\n"
+				"2 %.9f probe.end 0000:00:05.0 driver=ena bus=pci rc=0 dur_ns=%.0f start=1 module=ena version=%s pid=50\n"
+				"3 %.9f mark boot-done\n", sub, i, g ? "1.0.2" : "0.6.6",
+				0.5 + probe, probe * 1e9, g ? "1.0.2" : "0.6.6", 0.6 + probe);
+			fclose(f);
+		}
+	/* The boot's end moves with the probe, one for one. */
+	d = median4(probe_b) - median4(probe_a);
+	out = run("na", "nb", 0);
+	v = verdict_of(out);
+	ms_text(d1, sizeof(d1), d, 1);
+	snprintf(want, sizeof(want), "the whole boot %s: ena probe %s (0.6.6 -> 1.0.2).", d1, d1);
+	if (!strstr(v, want) || strstr(v, "phase") || strstr(v, "unexplained"))
+		fail_msg("want \"%s\" in:\n%s", want, out);
+	free(v);
+	free(out);
+}
+
 /* Too few boots: the verdict says so, and names no cause. */
 static void test_verdict_too_few_boots(void **state)
 {
@@ -492,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_verdict_names_every_difference),
 		cmocka_unit_test(test_verdict_says_what_is_unexplained),
 		cmocka_unit_test(test_verdict_too_few_boots),
+		cmocka_unit_test(test_verdict_whole_boot_without_phases),
 		cmocka_unit_test(test_milestones_fold),
 		cmocka_unit_test(test_only_in_b_driver),
 		cmocka_unit_test(test_in_tree_drivers_one_line),
