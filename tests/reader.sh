@@ -403,6 +403,35 @@ t_compare_few() {
 		{ echo "4 boots per group, separated, not significant"; return 1; }
 }
 case_ compare_says_when_too_few t_compare_few
+# The verdict on the real A/B boots: first, about the whole boot, whose
+# B-A is the difference of the medians of each boot's last marker (worked
+# out here from the files), and naming the driver whose version changed.
+t_compare_verdict() {
+	local f want got
+	median_end() {	# the median over files of each one's last marker time, in ms
+		for f in "$@"; do
+			awk '$3 == "mark" && $2 > t { t = $2 } END { printf "%.6f\n", t * 1000 }' "$f"
+		done | sort -n | awk '{ v[NR] = $1 } END { printf "%.6f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+	}
+	[ -n "$(ls "$ab"/1.0.0-*.bst 2>/dev/null)" ] || { echo "no A/B captures in $ab"; return 1; }
+	want=$(awk -v a="$(median_end "$ab"/1.0.0-*.bst)" -v b="$(median_end "$ab"/2.0.0-*.bst)" 'BEGIN { printf "%.6f", b - a }')
+	$B compare --format json "$ab"/1.0.0-*.bst --vs "$ab"/2.0.0-*.bst >"$out/verdict.json" || return 1
+	got=$(jq -r '.rows[0] | select(.metric == "boot") | .delta_ms' "$out/verdict.json")
+	awk -v w="$want" -v g="$got" 'BEGIN { d = w - g; exit !(g != "" && d < 0.002 && d > -0.002) }' ||
+		{ echo "boot row B-A $got, want $want"; return 1; }
+	$B compare "$ab"/1.0.0-*.bst --vs "$ab"/2.0.0-*.bst >"$out/verdict.txt" || return 1
+	if jq -e '.rows[0].significant' "$out/verdict.json" >/dev/null; then
+		head -n 1 "$out/verdict.txt" | grep -Eq "^Verdict: B boots [0-9.]+ ms $(jq -r 'if .rows[0].delta_ms < 0 then "faster" else "slower" end' "$out/verdict.json") than A \(p = " ||
+			{ echo "verdict: $(head -n 1 "$out/verdict.txt")"; return 1; }
+	else
+		head -n 1 "$out/verdict.txt" | grep -q "^Verdict: B's boot is not significantly different" ||
+			{ echo "verdict: $(head -n 1 "$out/verdict.txt")"; return 1; }
+	fi
+	sed '/^$/q' "$out/verdict.txt" | grep -q 'bst_fixture.*1\.0\.0 -> 2\.0\.0' ||
+		{ echo "the verdict does not name bst_fixture's version change"; return 1; }
+	jq -e '.verdict.lines | length >= 2' "$out/verdict.json" >/dev/null
+}
+case_ compare_verdict_first t_compare_verdict
 t_compare_small_p() {
 	# 25 boots per version: each saved boot with its times scaled a little.
 	rm -rf "$out/pa" "$out/pb" && mkdir -p "$out/pa" "$out/pb"

@@ -8,6 +8,7 @@
 
 #include "capture.h"
 #include "json.h"
+#include "programs.h"
 
 /* Milliseconds with three decimals (microsecond resolution). */
 void bst_format_ms(char *buf, size_t size, uint64_t ns)
@@ -269,6 +270,63 @@ void bst_print_blame(FILE *out, const struct bst_blame *blame, size_t n)
 	}
 }
 
+/* "systemd (3), pid 812" : who started a program's processes, bounded. */
+static void program_parents(char *buf, size_t size,
+			    const struct bst_program_row *r)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < r->nparents && i < 3 && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s (%zu)", i ? ", " : "",
+				      r->parents[i].name, r->parents[i].count);
+	if (r->nparents > 3 && n < size)
+		snprintf(buf + n, size - n, ", %zu more", r->nparents - 3);
+}
+
+/*
+ * Per program (the basename of what was exec'd), every process summed:
+ * the n longest totals, the rest on one line. Nothing when the capture
+ * has no processes.
+ */
+void bst_print_programs(FILE *out, const struct bst_programs *p, size_t n)
+{
+	uint64_t rest_ns = 0;
+	size_t i, rest_count = 0;
+
+	if (!p->nrows)
+		return;
+	fputs("Programs: exec to exit, every process of a program summed\n", out);
+	fprintf(out, "%9s %6s %9s  %-24s %s\n", "TOTAL", "COUNT", "LONGEST",
+		"PROGRAM", "STARTED BY (processes)");
+	for (i = 0; i < p->nrows; i++) {
+		const struct bst_program_row *r = &p->rows[i];
+		char total[48], longest[48], parents[256];
+
+		if (i >= n) {
+			rest_ns += r->total_ns;
+			rest_count += r->count;
+			continue;
+		}
+		bst_format_duration(total, sizeof(total), r->total_ns);
+		bst_format_duration(longest, sizeof(longest), r->longest_ns);
+		program_parents(parents, sizeof(parents), r);
+		fprintf(out, "%9s %6zu %9s  %-24s %s", total, r->count, longest,
+			r->name, parents);
+		if (r->exited < r->count)
+			fprintf(out, "; %zu still running", r->count - r->exited);
+		fputc('\n', out);
+	}
+	if (p->nrows > n) {
+		char rest[48];
+
+		bst_format_duration(rest, sizeof(rest), rest_ns);
+		fprintf(out, "  ... %zu more programs (%zu processes), %s in all (bootstamps show --format json lists every one)\n",
+			p->nrows - n, rest_count, rest);
+	}
+	fputc('\n', out);
+}
+
 /* Like systemd-analyze critical-chain: @ when reached, + after what it waited for. */
 void bst_print_chains(FILE *out, const struct bst_chains *chains)
 {
@@ -330,6 +388,7 @@ void bst_show_text(FILE *out, const struct bst_capture *cap,
 {
 	struct bst_blame blame;
 	struct bst_chains chains;
+	struct bst_programs programs;
 	const char *v;
 	size_t i;
 
@@ -349,6 +408,12 @@ void bst_show_text(FILE *out, const struct bst_capture *cap,
 		bst_blame_free(&blame);
 	}
 	fputc('\n', out);
+	if (bst_programs_build(cap, model, &programs)) {
+		fputs("(programs: out of memory)\n\n", out);
+	} else {
+		bst_print_programs(out, &programs, slowest);
+		bst_programs_free(&programs);
+	}
 	if (bst_chains_build(cap, model, boot, &chains)) {
 		fputs("(critical chain: out of memory)\n\n", out);
 	} else {
@@ -562,6 +627,33 @@ static void json_chains(FILE *out, const struct bst_chains *chains)
 	fputc(']', out);
 }
 
+static void json_programs(FILE *out, const struct bst_programs *p)
+{
+	size_t i, j;
+
+	fputs(",\"programs\":[", out);
+	for (i = 0; i < p->nrows; i++) {
+		const struct bst_program_row *r = &p->rows[i];
+
+		fputs(i ? ",{\"name\":" : "{\"name\":", out);
+		bst_json_str(out, r->name);
+		fprintf(out, ",\"count\":%zu,\"exited\":%zu,", r->count, r->exited);
+		json_kv_ms(out, "total_ms", r->total_ns);
+		fputc(',', out);
+		json_kv_ms(out, "longest_ms", r->longest_ns);
+		fputc(',', out);
+		json_kv_ms(out, "first_start_ms", r->first_start_ns);
+		fputs(",\"parents\":[", out);
+		for (j = 0; j < r->nparents; j++) {
+			fputs(j ? ",{\"name\":" : "{\"name\":", out);
+			bst_json_str(out, r->parents[j].name);
+			fprintf(out, ",\"count\":%zu}", r->parents[j].count);
+		}
+		fputs("]}", out);
+	}
+	fputc(']', out);
+}
+
 void bst_show_json(FILE *out, const struct bst_capture *cap,
 		   const struct bst_model *model, const struct bst_boot *boot,
 		   size_t slowest)
@@ -569,6 +661,7 @@ void bst_show_json(FILE *out, const struct bst_capture *cap,
 	const struct bst_span **top = calloc(slowest + 1, sizeof(*top));
 	struct bst_blame blame;
 	struct bst_chains chains;
+	struct bst_programs programs;
 	size_t i, j, m = top ? bst_model_slowest(model, BST_SPAN_PROBE, top, slowest) : 0;
 
 	fprintf(out, "{\"format_version\":%d,\"source\":", cap->format_version);
@@ -620,6 +713,12 @@ void bst_show_json(FILE *out, const struct bst_capture *cap,
 		bst_blame_free(&blame);
 	} else {
 		fputs(",\"blame\":null", out);
+	}
+	if (bst_programs_build(cap, model, &programs) == 0) {
+		json_programs(out, &programs);
+		bst_programs_free(&programs);
+	} else {
+		fputs(",\"programs\":null", out);
 	}
 	if (bst_chains_build(cap, model, boot, &chains) == 0) {
 		json_chains(out, &chains);
