@@ -223,6 +223,7 @@ int bst_exec_init(struct bst_hook_status *st);
 void bst_exec_exit(void);
 void bst_exec_window_closed(void);
 bool bst_exec_parked(void);
+void bst_exec_track_show(struct seq_file *m);
 u64 bst_exec_user_refused(void);
 u64 bst_exec_exits_lost(void);
 

@@ -18,6 +18,7 @@
 #include <linux/moduleparam.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -181,6 +182,20 @@ static int bst_track_get(char *buf, const struct kernel_param *kp)
 	rcu_read_unlock();
 	len += scnprintf(buf + len, PAGE_SIZE - len, "\n");
 	return len;
+}
+
+/* " track=a,b,c" on the header's window line: which execs last past it. */
+void bst_exec_track_show(struct seq_file *m)
+{
+	const struct bst_track *t;
+	unsigned int i;
+
+	seq_puts(m, " track=");
+	rcu_read_lock();
+	t = rcu_dereference(bst_track);
+	for (i = 0; t && i < t->n; i++)
+		seq_printf(m, "%s%s", i ? "," : "", t->names[i]);
+	rcu_read_unlock();
 }
 
 static const struct kernel_param_ops bst_track_ops = {

@@ -108,7 +108,7 @@ void bst_window_boot_done(void)
 
 /*
  * "# window=closed window_end_s=600 window_budget=1024 window_execs=37
- *  window_execs_over_budget=0 window_closed_at=12.345678901
+ *  window_execs_over_budget=0 track=sshd window_closed_at=12.345678901
  *  window_closed_by=boot-done window_detached=block,exec"
  */
 void bst_window_show(struct seq_file *m)
@@ -121,6 +121,7 @@ void bst_window_show(struct seq_file *m)
 	seq_printf(m, " window_end_s=%u window_budget=%u window_execs=%d window_execs_over_budget=%lld",
 		   boot_window, proc_budget, atomic_read(&bst_window_execs),
 		   atomic64_read(&bst_window_over_budget));
+	bst_exec_track_show(m);
 	if (state == BST_WINDOW_BOOT_DONE || state == BST_WINDOW_TIMEOUT) {
 		/* Set before the state, under the lock: take it to be sure. */
 		mutex_lock(&bst_window_lock);

@@ -275,6 +275,31 @@ static int scan_ok(const struct bst_event *ev)
 }
 
 /*
+ * Whether a program's first exec and exit are milestones: those named in
+ * track= (the "# window" line's track key). In the boot window every
+ * process is recorded, hundreds of programs, whose time the programs
+ * (programs.c) account for; a capture without a window recorded only
+ * tracked programs. Subjects are cut at 15 characters, as comm is.
+ */
+static int milestone_program(const struct bst_capture *cap, const char *name)
+{
+	const char *list = bst_header_get(cap, "track");
+	size_t n = strlen(name), len;
+
+	if (!bst_header_get(cap, "window") || !list)
+		return 1;
+	while (*list) {
+		len = strcspn(list, ",");
+		if ((len == n || (n == 15 && len > n)) && !strncmp(list, name, n))
+			return 1;
+		list += len;
+		if (*list == ',')
+			list++;
+	}
+	return 0;
+}
+
+/*
  * Phases: the kernel runs until PID 1 first execs; the initramfs until PID
  * 1 execs from the real root; the real root until the last marker (a boot
  * that marks its end, e.g. with `bootstamps save`, is judged by it) or,
@@ -341,7 +366,8 @@ int bst_boot_build(const struct bst_capture *cap, struct bst_boot *boot)
 			r = add_milestone(boot, &mcap, &seen, ev, t, NULL);
 			if (!r)
 				r = add_milestone(boot, &mcap, &seen, ev, t, ev->subject);
-		} else if (!strcmp(t, "exec") || !strcmp(t, "exit") ||
+		} else if (((!strcmp(t, "exec") || !strcmp(t, "exit")) &&
+			    milestone_program(cap, ev->subject)) ||
 			   !strcmp(t, "mark")) {
 			r = add_milestone(boot, &mcap, &seen, ev, t, ev->subject);
 		}

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Time per program: each process (an exec, its exit, or both) named by
- * the basename of the path it ran, its exit's dur_ns summed per name, and
+ * its name (bst_program_name()), its exit's dur_ns summed per name, and
  * its parent named by the program the parent pid last exec'd before it.
  *
  * A boot may exec hundreds of processes: everything here sorts once and
@@ -29,19 +29,26 @@ struct pid_exec {
 	const struct bst_event *ev;
 };
 
-/* The part of a path after its last '/', bounded. */
+/*
+ * The program's name is the event's subject, which the module takes from
+ * argv[0] when the file run says nothing (busybox's applets all run
+ * /proc/self/exe: docs/format.md). The subject is cut at 15 characters,
+ * as the kernel's comm is; when it is the start of the path's last part,
+ * that part is the whole name.
+ */
 void bst_program_name(char *buf, size_t size, const struct bst_event *ev)
 {
-	const char *path = bst_event_get(ev, "path"), *slash;
+	const char *path = bst_event_get(ev, "path"), *base = NULL;
+	size_t n = strlen(ev->subject);
 
 	if (path && *path) {
-		slash = strrchr(path, '/');
-		if (slash && slash[1])
-			path = slash + 1;
-		snprintf(buf, size, "%s", path);
-	} else {
-		snprintf(buf, size, "%s", ev->subject);
+		base = strrchr(path, '/');
+		base = base && base[1] ? base + 1 : path;
 	}
+	if (base && (!n || (strlen(base) > n && !strncmp(base, ev->subject, n))))
+		snprintf(buf, size, "%s", base);
+	else
+		snprintf(buf, size, "%s", ev->subject);
 }
 
 static int by_pid_then_seq(const void *a, const void *b)
