@@ -58,7 +58,13 @@ done
 
 label=$flavour${suite:+-$suite}
 say() { [ $demo = 1 ] || echo "[vm-$label] $*"; }
-die() { echo "vm-$label: $*" >&2; echo "vm-$label: 0 passed, 1 failed, 0 skipped"; exit 1; }
+# A failure before the boot is a failing case too, so that the summary's
+# list of failed cases (all a CI report may show) says what went wrong.
+die() {
+	echo "[vm-$label] not ok vm-$label.setup # $*"
+	echo "vm-$label: 0 passed, 1 failed, 0 skipped"
+	exit 1
+}
 
 if [ "$flavour" = debug ]; then
 	read -r release imgdir kdir < <("$top/tests/lib/debug-kernel.sh") ||
