@@ -61,6 +61,7 @@ finish() {
 }
 
 BST=/proc/bootstamps
+TRACK=/sys/module/bootstamps/parameters/track
 # Stage 2's cases and the benchmark load bootstamps again and again, and
 # run thousands of commands: they turn the boot window off (unless they
 # test it), so that their own commands do not fill the store they judge.
@@ -673,7 +674,6 @@ else
 fi
 
 # ------------------------------------------------------- tracked programs
-TRACK=/sys/module/bootstamps/parameters/track
 t_track() {
 	default=$(cat $TRACK)
 	case ,$default, in *,cloud-init,*) ;; *) WHY="default track list: $default"; return 1 ;; esac
@@ -931,7 +931,8 @@ check window.every_exec t_window_open
 # track= attaches them again). On stage 1's module: the capture the host
 # gets is of a boot whose window closed.
 t_window_boot_done() {
-	echo >/sys/module/bootstamps/parameters/track
+	tracked=$(cat $TRACK)
+	echo >$TRACK
 	before=$(now)
 	echo boot-done >$BST || { WHY="cannot write boot-done"; return 1; }
 	after=$(now)
@@ -953,12 +954,12 @@ t_window_boot_done() {
 	snap
 	[ "$(hdr window_closed_at | tr -d .)" = "$at" ] || { WHY="a second boot-done moved the close"; return 1; }
 	# track= written after the close: the exec hooks come back for it.
-	echo bst_late >/sys/module/bootstamps/parameters/track
+	echo bst_late >$TRACK
 	window_prog bst_late 10 0
 	snap
 	[ -n "$(q exec bst_late pid=$prog_pid)" ] || { WHY="track= set after the window did not attach exec again"; return 1; }
 	[ -n "$(q exit '*' pid=$prog_pid)" ] || { WHY="no exit for the late tracked program"; return 1; }
-	echo >/sys/module/bootstamps/parameters/track
+	echo "$tracked" >$TRACK
 }
 check window.closes_at_boot_done t_window_boot_done
 
