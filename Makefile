@@ -60,7 +60,7 @@ dkms-uninstall:
 # packages only, nothing into the host's kernel areas).
 demo:
 	tests/deps.sh demo
-	tests/vm/run.sh cloud-amd64 --demo
+	tests/demo.sh
 
 check:
 	tests/deps.sh check

@@ -4,7 +4,7 @@
 # drivers bound to emulated devices, and tests/vm/init.sh as PID 1.
 #
 #   tests/vm/run.sh FLAVOUR [--suite SUITE] [--module KO] [--demo]
-#                   [--ab VER:DELAY:BOOTS:DIR]
+#                   [--ab VER:DELAY:BOOTS:DIR[:SERVICE:OS:WORDS:DRIVER]]
 #
 # FLAVOUR   Debian kernel flavour: cloud-amd64 or amd64; or "debug", the
 #           KASAN/lockdep/kmemleak/KUnit kernel of make check-debug, built
@@ -16,9 +16,13 @@
 # --demo    print the recorded boot timeline instead of the test report
 # --bench   instead of the full test: benchmark boots (make bench); the
 #           module is built with BST_BENCH=1, results go to $work/bench.txt
-# --ab      instead of the full test: the fixture driver built at version
-#           VER probes with DELAY ms; boot BOOTS times, each saving its
-#           boot, and put each saved capture in DIR (tests/ab.sh)
+# --ab      instead of the full test: boot an image BOOTS times, each
+#           saving its boot, and put each saved capture in DIR (tests/ab.sh,
+#           make demo). The image: in its initramfs, the fixture driver built
+#           at version VER (as module DRIVER, default bst_fixture) probing
+#           DELAY ms; on its root, OS release OS (default 1), a service
+#           (ntpdate) running SERVICE ms if not 0, and WORDS (comma-separated)
+#           on the kernel command line
 # --core    a core boot: the test boot without its stress cases, and no
 #           4-vCPU async boot (make check boots most kernels so)
 # --repro N instead of the full test: N short boots (drivers, ENA on edu,
@@ -127,9 +131,10 @@ if grep -q '^CONFIG_KASAN=y' "$imgdir/boot/config-$release" 2>/dev/null; then
 fi
 work=${BST_WORK:-/tmp/bootstamps-work}/vm-$label${ab:+-ab}${bench:+-bench}${repro:+-repro}
 fixture_version=1.0.0
+ab_driver=
 if [ -n "$ab" ]; then
-	IFS=: read -r fixture_version ab_delay ab_boots ab_dir <<<"$ab"
-	[ -n "$ab_dir" ] || { echo "run.sh: --ab VERSION:DELAY:BOOTS:DIR" >&2; exit 2; }
+	IFS=: read -r fixture_version ab_delay ab_boots ab_dir ab_service ab_os ab_words ab_driver <<<"$ab"
+	[ -n "$ab_dir" ] || { echo "run.sh: --ab VERSION:DELAY:BOOTS:DIR[:SERVICE:OS:WORDS:DRIVER]" >&2; exit 2; }
 	mkdir -p "$ab_dir"
 fi
 rm -rf "$work"
@@ -149,7 +154,10 @@ if [ -z "$module" ]; then
 fi
 [ -f "$module" ] || die "no module at $module"
 cp -r "$top/tests/fixtures" "$work/fixture"
-"$top/tests/lib/kmake.sh" "$kdir" M="$work/fixture" FIXTURE_VERSION="$fixture_version" modules >>"$log" 2>&1 ||
+ab_driver=${ab_driver:-bst_fixture}
+fixture_name=
+[ "$ab_driver" = bst_fixture ] || fixture_name=$ab_driver
+"$top/tests/lib/kmake.sh" "$kdir" M="$work/fixture" FIXTURE_VERSION="$fixture_version" FIXTURE_NAME="$fixture_name" modules >>"$log" 2>&1 ||
 	die "building the fixture failed (see $log)"
 make -C "$top/userspace" OBJDIR="$work/reader" STATIC=1 >>"$log" 2>&1 || die "building the reader failed (see $log)"
 guest_reader=$work/reader/bootstamps
@@ -192,6 +200,7 @@ cp "$top/tests/vm/init.sh" "$stage/init"
 chmod 755 "$stage/init"
 cp "$module" "$stage/mods/bootstamps.ko"
 cp "$work/fixture/bst_fixture.ko" "$work/fixture/bst_fixture_many.ko" "$stage/mods/"
+[ -z "$fixture_name" ] || cp "$work/fixture/$fixture_name.ko" "$stage/mods/"
 [ ! -e "$work/kunit/bootstamps_kunit.ko" ] || cp "$work/kunit/bootstamps_kunit.ko" "$stage/mods/"
 
 # Driver modules from the kernel package, with dependencies in load order.
@@ -258,6 +267,10 @@ EXT4_MODULE=$ext4_module
 BUILTIN="$builtin"
 SWALLOWS_RC=$swallows_rc
 RESULT_TTY=$result_tty
+AB_DRIVER=$ab_driver
+AB_DELAY=${ab_delay:-0}
+AB_SERVICE=${ab_service:-0}
+AB_OS=${ab_os:-1}
 EOF
 (cd "$stage" && find . | cpio -o -H newc --quiet) | gzip -1 >"$work/initrd.gz" || die "cpio failed"
 
@@ -268,6 +281,10 @@ cp -a "$stage" "$work/rootfs"
 mkdir -p "$work/rootfs/sbin" "$work/rootfs/newroot"
 cp "$top/tests/vm/init.sh" "$work/rootfs/sbin/init"
 touch "$work/rootfs/etc/bst-stage2"
+# The service an --ab image may run: a program that sleeps, installed in
+# the image as a package would, so starting it costs no more than its exec.
+mkdir -p "$work/rootfs/usr/sbin"
+cp "$stage/bin/bst-vmtool" "$work/rootfs/usr/sbin/ntpdate"
 mke2fs -q -t ext4 -d "$work/rootfs" "$work/vblk.img" 64M >>"$log" 2>&1 || die "mke2fs failed (see $log)"
 # The nvme disk carries two partitions, so the scan has something to find.
 truncate -s 16M "$work/nvme.img"
@@ -383,7 +400,9 @@ fi
 
 if [ -n "$ab" ]; then
 	for i in $(seq 1 "$ab_boots"); do
-		boot "ab-$fixture_version-$i" "bst.scenario=ab bst.delay=$ab_delay"
+		# The image's settings are in its /etc/bst.conf: on the command
+		# line they would be one more difference between the images.
+		boot "ab-$fixture_version-$i" "bst.scenario=ab ${ab_words//,/ }"
 		sed -n 's/^saved: //p' "$work/ab-$fixture_version-$i.result" >"$ab_dir/$fixture_version-$i.bst"
 		[ -s "$ab_dir/$fixture_version-$i.bst" ]
 		verdict "ab-$fixture_version-$i.capture_saved" $? "no saved capture came back"
