@@ -179,6 +179,7 @@ int bst_units_parse(const char *text, size_t len, struct bst_unit_list *l)
 				goto oom;
 			continue;
 		}
+		b.any = 1;
 		if (n > BST_UNITS_LINE_MAX || memchr(line, '\0', n) ||
 		    read_line_into(&b, line, n))
 			l->junk++;
