@@ -278,7 +278,7 @@ int bst_units_run_systemctl(const char *systemctl, size_t max_bytes,
 			 "SYSTEMD_PAGER=", "SYSTEMD_COLORS=0", NULL };
 	posix_spawn_file_actions_t fa;
 	int64_t deadline = now_ms() + timeout_ms;
-	size_t got = 0, cap = 65536;
+	size_t got = 0, cap = max_bytes < 65536 ? max_bytes : 65536;
 	char *buf = malloc(cap + 1);
 	const char *why = NULL;
 	int fds[2], status, rc;
@@ -323,11 +323,12 @@ int bst_units_run_systemctl(const char *systemctl, size_t max_bytes,
 		if (got == cap) {
 			char *g;
 
-			if (cap >= max_bytes) {
+			/* One byte past the bound tells output that ends there from more. */
+			if (cap > max_bytes) {
 				why = "too much";
 				break;
 			}
-			cap = cap * 2 < max_bytes ? cap * 2 : max_bytes;
+			cap = cap * 2 <= max_bytes ? cap * 2 : max_bytes + 1;
 			g = realloc(buf, cap + 1);
 			if (!g) {
 				why = "out of memory";

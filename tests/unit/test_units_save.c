@@ -20,6 +20,7 @@
 
 #include "archive.h"
 #include "capture.h"
+#include "units.h"
 
 static char tmp[] = "/tmp/bst-units-save-XXXXXX";
 static char data[4096], capture[4200], fixture[4200];
@@ -247,6 +248,25 @@ static void test_systemctl_that_fails(void **state)
 	free(out);
 }
 
+/* The read's bound: past it an error, never the first part as if whole. */
+static void test_output_bound(void **state)
+{
+	struct bst_save_opts o = { 0 };
+	struct bst_error err;
+	size_t len;
+	char *out;
+
+	(void)state;
+	stand_in("chatty", "printf '%5000s' x", &o);
+	assert_int_equal(bst_units_run_systemctl(o.systemctl, 1000, 5000, &out, &len, &err), -1);
+	assert_null(out);
+	if (!strstr(err.msg, "wrote more than 1000 bytes"))
+		fail_msg("%s", err.msg);
+	assert_int_equal(bst_units_run_systemctl(o.systemctl, 5000, 5000, &out, &len, &err), 0);
+	assert_int_equal(len, 5000);
+	free(out);
+}
+
 /* Saving a saved capture again replaces its units, never adds them twice. */
 static void test_saved_twice(void **state)
 {
@@ -347,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_systemctl_that_hangs),
 		cmocka_unit_test(test_systemctl_that_never_stops),
 		cmocka_unit_test(test_systemctl_that_fails),
+		cmocka_unit_test(test_output_bound),
 		cmocka_unit_test(test_saved_twice),
 		cmocka_unit_test(test_firmware_line),
 	};
