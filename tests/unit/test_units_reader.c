@@ -272,7 +272,8 @@ static void write_boot(const char *group, int i, int with_units,
 		"# module_version=0.1.0 kernel=6.1.0-57-amd64 exec=tracepoint\n"
 		"1 1.000000000 init.exec init path=/init pid=1 phase=initramfs\n"
 		"2 2.000000000 init.exec systemd path=/sbin/init pid=1 phase=root\n"
-		"3 %.9f mark boot-done pid=1\n", group, i, end + 0.5 + ntp_ms / 1e3 + i * 0.001);
+		"3 %.9f mark boot-done pid=1\n", group, i,
+		end + 0.5 + 2 * ntp_ms / 1e3 + i * 0.001);
 	if (with_units) {
 		fprintf(f, "# units units_source=systemctl units=2 monotonic_offset_ns=0 units_suspended=0\n"
 			"4 2.200000000 unit.start cloud-init.service kind=service type=oneshot src=systemd\n"
@@ -332,9 +333,12 @@ static void test_compare_units(void **state)
 	expect_in(text, "userspace -");
 	expect_in(text, "cloud-init.service -600 ms");
 	expect_in(text, "ntpdate.service only in A (600 ms)");
+	/* A boot without it ran it 0 ms: a row, like a program's. */
+	expect_in(json, "{\"metric\":\"unit ntpdate.service\",\"n_a\":4,\"median_a_ms\":600.000000,\"p90_a_ms\":600.000000,\"n_b\":4,\"median_b_ms\":0.000000");
 	/* Its program is the same time: listed, but not named twice. */
 	expect_in(json, "\"metric\":\"program ntpdate\",\"median_ms\":590.000000");
 	assert_null(strstr(text, "ntpdate only in A"));
+	expect_in(text, "; 600 ms unexplained.");
 	free(text);
 	free(json);
 }
