@@ -340,12 +340,13 @@ static int read_bounded(const char *path, size_t max, char **out, size_t *len,
 }
 
 /*
- * systemd's units as `systemctl show` prints them: from a file when asked,
- * else from systemctl when PID 1 is systemd. *text NULL: nothing to import
- * (no systemd; or it failed, said on stderr: the save goes on without).
+ * systemd's units as `systemctl show` prints them: from a file when asked
+ * (-1 if it cannot be read: what was asked for is not done), else from
+ * systemctl when PID 1 is systemd. *text NULL: nothing to import (no
+ * systemd; or it failed, said on stderr: the save goes on without).
  */
-static void units_text(const struct bst_save_opts *o, char **text, size_t *len,
-		       const char **source)
+static int units_text(const struct bst_save_opts *o, char **text, size_t *len,
+		      const char **source)
 {
 	const char *systemctl = o->systemctl;
 	struct bst_error err;
@@ -353,24 +354,27 @@ static void units_text(const struct bst_save_opts *o, char **text, size_t *len,
 	*text = NULL;
 	*len = 0;
 	if (o->no_units)
-		return;
+		return 0;
 	if (o->units_from) {
-		if (read_bounded(o->units_from, BST_UNITS_OUTPUT_MAX, text, len, &err))
-			fprintf(stderr, "bootstamps save: units not imported: %s\n", err.msg);
 		*source = "file";
-		return;
+		if (read_bounded(o->units_from, BST_UNITS_OUTPUT_MAX, text, len, &err)) {
+			fprintf(stderr, "bootstamps save: --units-from %s\n", err.msg);
+			return -1;
+		}
+		return 0;
 	}
 	if (!is_dir(o->systemd_run ? o->systemd_run : BST_SYSTEMD_RUN))
-		return;		/* PID 1 is not systemd */
+		return 0;	/* PID 1 is not systemd */
 	if (!systemctl)
 		systemctl = access(BST_SYSTEMCTL, X_OK) ? "/bin/systemctl" : BST_SYSTEMCTL;
 	if (access(systemctl, X_OK))
-		return;
+		return 0;
 	*source = "systemctl";
 	if (bst_units_run_systemctl(systemctl, BST_UNITS_OUTPUT_MAX,
 				    o->units_timeout_ms ? o->units_timeout_ms :
 				    BST_UNITS_TIMEOUT_MS, text, len, &err))
 		fprintf(stderr, "bootstamps save: units not imported: %s\n", err.msg);
+	return 0;
 }
 
 /* The largest seq of the capture's own events: imported ones follow it. */
@@ -435,7 +439,10 @@ int bst_save_with(const struct bst_save_opts *o)
 	}
 	snprintf(dst, sizeof(dst), "%s/%s.bst", o->dir, boot_id);
 	/* Read before the output is open: a slow systemctl holds no temporary. */
-	units_text(o, &units, &units_len, &units_source);
+	if (units_text(o, &units, &units_len, &units_source)) {
+		free(raw);
+		return 2;
+	}
 	/* A temporary file by mkstemp() beside dst, renamed over it (outfile.c). */
 	if (bst_outfile_open(&out, dst, BST_OUT_REGULAR_ONLY, 0644, &err)) {
 		fprintf(stderr, "bootstamps save: %s\n", err.msg);

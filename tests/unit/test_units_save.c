@@ -116,6 +116,18 @@ static void test_units_from_file(void **state)
 	free(out);
 }
 
+/* A file asked for and missing: an error, nothing archived. */
+static void test_units_from_missing_file(void **state)
+{
+	struct bst_save_opts o = { .units_from = "/nonexistent/units.txt" };
+	int rc;
+	char *out = save(&o, "missing", &rc);
+
+	(void)state;
+	assert_int_equal(rc, 2);
+	assert_null(out);
+}
+
 static void test_without_systemd(void **state)
 {
 	struct bst_save_opts o = { .systemd_run = "/nonexistent/systemd/system",
@@ -361,6 +373,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_units_from_file),
+		cmocka_unit_test(test_units_from_missing_file),
 		cmocka_unit_test(test_without_systemd),
 		cmocka_unit_test(test_no_systemctl),
 		cmocka_unit_test(test_units_from_systemctl),
