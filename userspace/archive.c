@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,9 @@
 
 #include "archive.h"
 #include "capture.h"
+#include "input.h"
 #include "outfile.h"
+#include "units.h"
 
 /* The first line of a small file, without its newline; "" if unreadable. */
 static void read_line(const char *path, char *buf, size_t size)
@@ -34,7 +37,7 @@ static void read_line(const char *path, char *buf, size_t size)
 }
 
 /* A value as the format writes it: bytes outside 0x21..0x7e as \xHH. */
-static void put_escaped(FILE *out, const char *s)
+void bst_fput_escaped(FILE *out, const char *s)
 {
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -49,7 +52,7 @@ static void put_escaped(FILE *out, const char *s)
 static void meta(FILE *out, const char *key, const char *val)
 {
 	fprintf(out, " %s=", key);
-	put_escaped(out, val);
+	bst_fput_escaped(out, val);
 }
 
 /* KEY="value" from os-release. */
@@ -269,6 +272,123 @@ int bst_looks_like_capture(const char *path)
 	return got == sizeof(head) && !memcmp(head, magic, sizeof(head));
 }
 
+/* Whether a line is an event save imported (unit.*): replaced, not kept. */
+static int is_imported_event(const char *p, size_t n)
+{
+	const char *end = p + n;
+	int field;
+
+	if (*p == '#')
+		return 0;
+	for (field = 0; field < 2; field++) {
+		p = memchr(p, ' ', (size_t)(end - p));
+		if (!p)
+			return 0;
+		p++;
+	}
+	return end - p > 5 && !strncmp(p, "unit.", 5);
+}
+
+/* Header lines save writes: the new ones replace them. */
+static int is_saved_header(const char *p)
+{
+	return !strncmp(p, "# saved ", 8) || !strncmp(p, "# units ", 8) ||
+	       !strncmp(p, "# firmware ", 11);
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+/* A regular file of at most max bytes, whole, NUL-terminated. */
+static int read_bounded(const char *path, size_t max, char **out, size_t *len,
+			struct bst_error *err)
+{
+	int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	size_t got = 0;
+	struct stat st;
+	char *buf;
+	ssize_t n;
+
+	*out = NULL;
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    (uintmax_t)st.st_size > max) {
+		snprintf(err->msg, sizeof(err->msg), "%s: %s", path,
+			 fd < 0 ? strerror(errno) :
+			 !S_ISREG(st.st_mode) ? "not a regular file" :
+			 "larger than 16 MiB");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	while (buf && got < (size_t)st.st_size &&
+	       (n = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	if (!buf) {
+		snprintf(err->msg, sizeof(err->msg), "%s: out of memory", path);
+		return -1;
+	}
+	buf[got] = '\0';
+	*out = buf;
+	*len = got;
+	return 0;
+}
+
+/*
+ * systemd's units as `systemctl show` prints them: from a file when asked
+ * (-1 if it cannot be read: what was asked for is not done), else from
+ * systemctl when PID 1 is systemd. *text NULL: nothing to import (no
+ * systemd; or it failed, said on stderr: the save goes on without).
+ */
+static int units_text(const struct bst_save_opts *o, char **text, size_t *len,
+		      const char **source)
+{
+	const char *systemctl = o->systemctl;
+	struct bst_error err;
+
+	*text = NULL;
+	*len = 0;
+	if (o->no_units)
+		return 0;
+	if (o->units_from) {
+		*source = "file";
+		if (read_bounded(o->units_from, BST_UNITS_OUTPUT_MAX, text, len, &err)) {
+			fprintf(stderr, "bootstamps save: --units-from %s\n", err.msg);
+			return -1;
+		}
+		return 0;
+	}
+	if (!is_dir(o->systemd_run ? o->systemd_run : BST_SYSTEMD_RUN))
+		return 0;	/* PID 1 is not systemd */
+	if (!systemctl)
+		systemctl = access(BST_SYSTEMCTL, X_OK) ? "/bin/systemctl" : BST_SYSTEMCTL;
+	if (access(systemctl, X_OK))
+		return 0;
+	*source = "systemctl";
+	if (bst_units_run_systemctl(systemctl, BST_UNITS_OUTPUT_MAX,
+				    o->units_timeout_ms ? o->units_timeout_ms :
+				    BST_UNITS_TIMEOUT_MS, text, len, &err))
+		fprintf(stderr, "bootstamps save: units not imported: %s\n", err.msg);
+	return 0;
+}
+
+/* The largest seq of the capture's own events: imported ones follow it. */
+static unsigned long last_seq(const struct bst_capture *cap)
+{
+	unsigned long max = 0;
+	size_t i;
+
+	for (i = 0; i < cap->nev; i++)
+		if (strncmp(cap->ev[i].type, "unit.", 5) && cap->ev[i].seq > max)
+			max = cap->ev[i].seq;
+	return max;
+}
+
 /*
  * Archive the capture `from` as DIR/<boot_id>.bst. The file is written
  * to a temporary file beside its final name, synced, then renamed over
@@ -277,15 +397,18 @@ int bst_looks_like_capture(const char *path)
  * a FIFO) is refused, never written through. Saving twice in one boot
  * replaces the file, so there is one file per boot. With `keep` > 0, only
  * the `keep` newest captures stay in DIR (this boot's always among them).
+ * Firmware times and systemd's units are added when the machine has them.
  */
-int bst_save(const char *from, const char *dir, size_t keep, int quiet)
+int bst_save_with(const struct bst_save_opts *o)
 {
 	char boot_id[64], dst[4096];
 	struct bst_outfile out;
 	struct bst_capture cap;
 	struct bst_error err;
-	char *raw, *copy, *p;
-	size_t len;
+	char *raw, *copy, *p, *units = NULL;
+	const char *units_source = "systemctl";
+	unsigned long seq;
+	size_t len, units_len;
 	FILE *f;
 
 	read_line("/proc/sys/kernel/random/boot_id", boot_id, sizeof(boot_id));
@@ -293,30 +416,37 @@ int bst_save(const char *from, const char *dir, size_t keep, int quiet)
 		fprintf(stderr, "bootstamps save: cannot read the boot id from /proc/sys/kernel/random/boot_id\n");
 		return 2;
 	}
-	if (bst_read_all(from, &raw, &len, &err)) {
+	if (bst_read_all(o->from, &raw, &len, &err)) {
 		fprintf(stderr, "bootstamps save: %s\n", err.msg);
 		return 2;
 	}
 	/* Only a capture that parses is archived. */
 	copy = strdup(raw);
-	if (!copy || bst_parse_text(from, copy, &cap, &err)) {
+	if (!copy || bst_parse_text(o->from, copy, &cap, &err)) {
 		fprintf(stderr, "bootstamps save: %s\n",
 			copy ? err.msg : "out of memory");
 		free(copy);
 		free(raw);
 		return 2;
 	}
+	seq = last_seq(&cap) + 1;
 	bst_capture_free(&cap);		/* frees copy */
-	if (mkdir_p(dir)) {
-		fprintf(stderr, "bootstamps save: cannot create %s: %s\n", dir,
+	if (mkdir_p(o->dir)) {
+		fprintf(stderr, "bootstamps save: cannot create %s: %s\n", o->dir,
 			strerror(errno));
 		free(raw);
 		return 2;
 	}
-	snprintf(dst, sizeof(dst), "%s/%s.bst", dir, boot_id);
+	snprintf(dst, sizeof(dst), "%s/%s.bst", o->dir, boot_id);
+	/* Read before the output is open: a slow systemctl holds no temporary. */
+	if (units_text(o, &units, &units_len, &units_source)) {
+		free(raw);
+		return 2;
+	}
 	/* A temporary file by mkstemp() beside dst, renamed over it (outfile.c). */
 	if (bst_outfile_open(&out, dst, BST_OUT_REGULAR_ONLY, 0644, &err)) {
 		fprintf(stderr, "bootstamps save: %s\n", err.msg);
+		free(units);
 		free(raw);
 		return 2;
 	}
@@ -325,22 +455,46 @@ int bst_save(const char *from, const char *dir, size_t keep, int quiet)
 	p = strchr(raw, '\n') + 1;
 	fwrite(raw, 1, (size_t)(p - raw), f);
 	write_meta(f, boot_id);
+	bst_firmware_write(f, o->sysfs ? o->sysfs : "/sys");
 	while (*p) {
 		char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
 
-		if (strncmp(p, "# saved ", 8))
+		if (!is_saved_header(p) && !is_imported_event(p, n))
 			fwrite(p, 1, n, f);
 		p += n;
 	}
 	free(raw);
+	if (units) {
+		struct bst_unit_list list;
+		int64_t offset;
+		int suspended;
+
+		if (bst_units_parse(units, units_len, &list)) {
+			fprintf(stderr, "bootstamps save: units not imported: out of memory\n");
+		} else {
+			/* Read now, as close to systemctl's answer as can be. */
+			bst_clock_offset(&offset, &suspended);
+			bst_units_write(f, &list, seq, units_source, offset, suspended);
+			bst_units_free(&list);
+		}
+		free(units);
+	}
 	if (bst_outfile_commit(&out, &err)) {
 		fprintf(stderr, "bootstamps save: %s\n", err.msg);
 		return 2;
 	}
-	if (!quiet)
+	if (!o->quiet)
 		printf("%s\n", dst);
-	return keep ? prune(dir, keep, strrchr(dst, '/') + 1, quiet) : 0;
+	return o->keep ? prune(o->dir, o->keep, strrchr(dst, '/') + 1, o->quiet) : 0;
+}
+
+int bst_save(const char *from, const char *dir, size_t keep, int quiet)
+{
+	struct bst_save_opts o = { .from = from, .dir = dir, .keep = keep,
+				   .quiet = quiet };
+
+	return bst_save_with(&o);
 }
 
 int bst_mark(const char *text)

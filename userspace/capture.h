@@ -82,6 +82,7 @@ enum bst_span_kind {
 	BST_SPAN_DISK,		/* disk.add -> disk.partitions */
 	BST_SPAN_PROCESS,	/* exec -> exit */
 	BST_SPAN_FN,		/* fn.start -> fn.end: a step inside a driver */
+	BST_SPAN_UNIT,		/* unit.start -> unit.end: a systemd unit's activation */
 	BST_SPAN_KINDS
 };
 
@@ -118,8 +119,22 @@ struct bst_milestone {
 
 #define BST_PHASES 3
 
+/*
+ * Firmware and loader time (firmware.c), from save's "# firmware" line:
+ * durations before the kernel's clock starts, not times on its axis.
+ */
+struct bst_firmware {
+	int recorded;		/* the capture has a "# firmware" line */
+	int known, loader_known;
+	uint64_t firmware_ns;	/* firmware start to the OS loader's start */
+	uint64_t loader_ns;	/* the loader's start to ExitBootServices' end */
+};
+
+void bst_firmware_read(const struct bst_capture *cap, struct bst_firmware *fw);
+
 struct bst_boot {
 	struct bst_phase phases[BST_PHASES];
+	struct bst_firmware fw;
 	struct bst_milestone *ms;
 	size_t nms;
 	uint64_t end_ns;	/* the last event, or the last marker */
@@ -129,6 +144,8 @@ int bst_model_build(const struct bst_capture *cap, struct bst_model *model,
 		    struct bst_error *err);
 int bst_boot_build(const struct bst_capture *cap, struct bst_boot *boot);
 void bst_boot_free(struct bst_boot *boot);
+/* An event save added from elsewhere (src=systemd: a unit), not the kernel's. */
+int bst_is_imported(const struct bst_event *ev);
 const struct bst_event **bst_time_order(const struct bst_capture *cap);
 const char *bst_driver_identity(const struct bst_capture *cap,
 				const struct bst_event *ev);

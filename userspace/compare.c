@@ -79,6 +79,7 @@ struct bst_summary {
 	size_t ndrv;
 	char *facts[NFACTS];	/* unescaped; "(not recorded)" without a saved line */
 	int exec_on;		/* the exec hook was attached: a program not seen did not run */
+	int units_on;		/* save imported systemd's units: a unit not seen did not run */
 };
 
 static void summary_free(struct bst_summary *s)
@@ -309,6 +310,7 @@ static int summarize(const char *path, const char *driver,
 		const char *exec = bst_header_get(&cap, "exec");
 
 		s->exec_on = !exec || strncmp(exec, "off", 3);
+		s->units_on = bst_header_get(&cap, "units_source") != NULL;
 	}
 	/* The boot's end as show's Startup line has it (its last marker). */
 	if (!r)
@@ -324,6 +326,11 @@ static int summarize(const char *path, const char *driver,
 		r = add_metric_in(s, key, (double)(ph->end_ns - ph->start_ns) / 1e6,
 				  (int)i, &mcap);
 	}
+	/* Before the kernel: durations of their own, off the kernel's axis. */
+	if (!r && boot.fw.known)
+		r = add_metric(s, "phase firmware", (double)boot.fw.firmware_ns / 1e6, &mcap);
+	if (!r && boot.fw.loader_known)
+		r = add_metric(s, "phase loader", (double)boot.fw.loader_ns / 1e6, &mcap);
 	for (i = 0; i < boot.nms && !r; i++) {
 		snprintf(key, sizeof(key), "at %s", boot.ms[i].name);
 		r = add_metric(s, key, (double)boot.ms[i].t_ns / 1e6, &mcap);
@@ -351,6 +358,17 @@ static int summarize(const char *path, const char *driver,
 			/* Every process of a program: its time in this boot. */
 			bst_program_name(name, sizeof(name), sp->start ? sp->start : sp->end);
 			snprintf(key, sizeof(key), "program %s", name);
+			r = add_metric_in(s, key, ms, phase, &mcap);
+			continue;
+		}
+		if (sp->kind == BST_SPAN_UNIT) {
+			/*
+			 * A unit's activation. One that took no time (a device, a
+			 * target) is the same as one absent: no row of zeros.
+			 */
+			if (!sp->dur_ns)
+				continue;
+			snprintf(key, sizeof(key), "unit %s", sp->end->subject);
 			r = add_metric_in(s, key, ms, phase, &mcap);
 			continue;
 		}
@@ -595,10 +613,14 @@ oom:
 	return -1;
 }
 
-/* Programs not seen in a boot that records execs ran 0 ms there. */
+/*
+ * Programs not seen in a boot that records execs ran 0 ms there; units not
+ * seen in a boot whose units save imported did not activate.
+ */
 static int zero_when_absent(const char *key, const struct bst_summary *s)
 {
-	return !strncmp(key, "program ", 8) && s->exec_on;
+	return (!strncmp(key, "program ", 8) && s->exec_on) ||
+	       (!strncmp(key, "unit ", 5) && s->units_on);
 }
 
 /*
@@ -644,6 +666,26 @@ static int any_exec_on(const struct bst_group *g)
 	return 0;
 }
 
+static int any_units_on(const struct bst_group *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (g->s[i].units_on)
+			return 1;
+	return 0;
+}
+
+/* Phases in time order: firmware and loader before the kernel's. */
+static int phase_rank(const struct bst_row *r)
+{
+	if (!strcmp(r->key, "phase firmware"))
+		return -2;
+	if (!strcmp(r->key, "phase loader"))
+		return -1;
+	return r->phase;
+}
+
 static enum bst_block block_of(const char *key)
 {
 	if (!strcmp(key, "boot"))
@@ -676,8 +718,8 @@ static int by_effect(const void *a, const void *b)
 
 	if (x->block != y->block)
 		return x->block < y->block ? -1 : 1;
-	if (x->block == BST_BLOCK_PHASE && x->phase != y->phase)
-		return x->phase < y->phase ? -1 : 1;	/* kernel, initramfs, userspace */
+	if (x->block == BST_BLOCK_PHASE && phase_rank(x) != phase_rank(y))
+		return phase_rank(x) < phase_rank(y) ? -1 : 1;	/* firmware ... userspace */
 	if (x->significant != y->significant)
 		return y->significant - x->significant;
 	if (dx != dy)
@@ -1268,6 +1310,7 @@ static long measure(const struct bst_group *a, const struct bst_group *b,
 	double *vb = malloc((b->n + 1) * sizeof(double));
 	double *vp = malloc((a->n + b->n + 1) * sizeof(double));
 	int exec_a = any_exec_on(a), exec_b = any_exec_on(b);
+	int units_a = any_units_on(a), units_b = any_units_on(b);
 
 	*nonly = 0;
 	if (!va || !vb || !vp || !keys) {
@@ -1281,8 +1324,13 @@ static long measure(const struct bst_group *a, const struct bst_group *b,
 		struct bst_row *r = &rows[nrows];
 		double phase_ms[BST_PHASES] = { 0 }, u;
 		size_t pa, pb;
-		/* A program unseen where execs were not recorded is unknown. */
+		/*
+		 * A program unseen where execs were not recorded is unknown, and
+		 * so is a unit where save imported none; elsewhere they count 0.
+		 */
 		int program = !strncmp(keys[i], "program ", 8);
+		int unit = !strncmp(keys[i], "unit ", 5);
+		int filled = program || unit;
 
 		memset(r, 0, sizeof(*r));
 		r->key = keys[i];
@@ -1291,14 +1339,15 @@ static long measure(const struct bst_group *a, const struct bst_group *b,
 		r->block = block_of(keys[i]);
 		r->phase = main_phase(phase_ms);
 		if ((!pa || !pb) && only_kind(keys[i]) &&
-		    (!program || (pa ? exec_b : exec_a))) {
+		    (!program || (pa ? exec_b : exec_a)) &&
+		    (!unit || (pa ? units_b : units_a))) {
 			struct bst_only *o = &only[(*nonly)++];
 			const double *v = pa ? va : vb;
 			size_t k, m = 0, nv = pa ? r->na : r->nb;
 
 			/* The median of the boots that have it: not the zeros filled in. */
 			for (k = 0; k < nv; k++)
-				if (!program || v[k] != 0)
+				if (!filled || v[k] != 0)
 					vp[m++] = v[k];
 			o->key = keys[i];
 			o->group = pa ? 0 : 1;

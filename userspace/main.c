@@ -82,19 +82,26 @@ static const char usage_mark[] =
 	"Needs root in the initial user namespace.\n";
 
 static const char usage_save[] =
-	"usage: bootstamps save [--dir DIR] [--from FILE] [--keep N] [--quiet] [--max-size BYTES]\n"
+	"usage: bootstamps save [--dir DIR] [--from FILE] [--keep N] [--quiet] [--no-units]\n"
+	"                       [--units-from FILE] [--sysfs DIR] [--max-size BYTES]\n"
 	"\n"
 	"Archive this boot: the capture plus the boot id, kernel release, command\n"
 	"line, os-release, and the machine as it shows itself (DMI product name and\n"
 	"vendor, /sys/hypervisor/type). One file per boot, DIR/<boot_id>.bst; saving\n"
 	"again in the same boot replaces it. Written to a temporary file, synced\n"
-	"and renamed: a crash never leaves a torn capture.\n"
+	"and renamed: a crash never leaves a torn capture. When PID 1 is systemd,\n"
+	"every unit's activation (from systemctl show) is added on the capture's\n"
+	"clock; where ACPI FPDT exists, the firmware's and boot loader's times.\n"
 	"\n"
 	"  --dir DIR     where to keep captures (default " BST_ARCHIVE_DIR ")\n"
 	"  --from FILE   archive FILE instead of " BST_PROC_PATH "\n"
 	"  --keep N      then delete all but the N newest captures in DIR (by\n"
 	"                modification time; this boot's is always kept)\n"
 	"  --quiet       do not print the file's name, nor what was deleted\n"
+	"  --no-units    do not add systemd's units\n"
+	"  --units-from FILE  add the units of FILE, systemctl show's output\n"
+	"                saved earlier, instead of asking systemctl\n"
+	"  --sysfs DIR   read firmware times under DIR instead of /sys\n"
 	USAGE_MAX_SIZE;
 
 static const char usage_compare[] =
@@ -158,7 +165,8 @@ static int print_version(void)
 /* Options of any command that take a value: "--opt=v" means "--opt v". */
 static const char *const valued_options[] = {
 	"--format", "--slowest", "--output", "--max-size", "--dir", "--from",
-	"--keep", "--driver", "--group-by", "--baseline",
+	"--keep", "--driver", "--group-by", "--baseline", "--units-from",
+	"--sysfs",
 };
 
 /*
@@ -363,9 +371,8 @@ static int one_capture(enum cmd cmd, const char *name, int argc, char **argv)
 
 static int cmd_save(int argc, char **argv)
 {
-	const char *dir = BST_ARCHIVE_DIR, *from = BST_PROC_PATH;
-	size_t keep = 0;
-	int quiet = 0, i;
+	struct bst_save_opts o = { .from = BST_PROC_PATH, .dir = BST_ARCHIVE_DIR };
+	int i;
 
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i];
@@ -373,16 +380,24 @@ static int cmd_save(int argc, char **argv)
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			return print_help("save") ? 1 : 0;
 		} else if (!strcmp(a, "--dir")) {
-			if (!(dir = value_of(argc, argv, &i)) || !*dir)
+			if (!(o.dir = value_of(argc, argv, &i)) || !*o.dir)
 				return bad_usage("save", "--dir needs a directory");
 		} else if (!strcmp(a, "--from")) {
-			if (!(from = value_of(argc, argv, &i)) || !*from)
+			if (!(o.from = value_of(argc, argv, &i)) || !*o.from)
 				return bad_usage("save", "--from needs a capture file (or - for standard input)");
 		} else if (!strcmp(a, "--keep")) {
-			if (parse_count(value_of(argc, argv, &i), &keep))
+			if (parse_count(value_of(argc, argv, &i), &o.keep))
 				return bad_usage("save", "--keep needs a count from 1 to 100000");
 		} else if (!strcmp(a, "--quiet")) {
-			quiet = 1;
+			o.quiet = 1;
+		} else if (!strcmp(a, "--no-units")) {
+			o.no_units = 1;
+		} else if (!strcmp(a, "--units-from")) {
+			if (!(o.units_from = value_of(argc, argv, &i)) || !*o.units_from)
+				return bad_usage("save", "--units-from needs a file of systemctl show's output");
+		} else if (!strcmp(a, "--sysfs")) {
+			if (!(o.sysfs = value_of(argc, argv, &i)) || !*o.sysfs)
+				return bad_usage("save", "--sysfs needs a directory (where sysfs is mounted)");
 		} else if (!strcmp(a, "--max-size")) {
 			if (set_max_size("save", value_of(argc, argv, &i)))
 				return 1;
@@ -392,7 +407,9 @@ static int cmd_save(int argc, char **argv)
 			return bad_usage("save", "save takes no FILE: archive one with --from FILE");
 		}
 	}
-	return bst_save(from, dir, keep, quiet);
+	if (o.no_units && o.units_from)
+		return bad_usage("save", "--no-units and --units-from exclude each other");
+	return bst_save_with(&o);
 }
 
 static int cmd_mark(int argc, char **argv)

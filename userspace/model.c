@@ -17,7 +17,7 @@ static int starts_with(const char *s, const char *prefix)
 }
 
 const char *const bst_span_kind_names[BST_SPAN_KINDS] = {
-	"probe", "module", "disk", "process", "fn",
+	"probe", "module", "disk", "process", "fn", "unit",
 };
 
 /* Events that open a span, which a later event closes with start=. */
@@ -25,7 +25,7 @@ static int is_opening(const char *type)
 {
 	return !strcmp(type, "probe.start") || !strcmp(type, "module.coming") ||
 	       !strcmp(type, "disk.add") || !strcmp(type, "exec") ||
-	       !strcmp(type, "fn.start");
+	       !strcmp(type, "fn.start") || !strcmp(type, "unit.start");
 }
 
 static int span_kind(const char *type, enum bst_span_kind *kind)
@@ -40,6 +40,8 @@ static int span_kind(const char *type, enum bst_span_kind *kind)
 		*kind = BST_SPAN_PROCESS;
 	else if (starts_with(type, "fn."))
 		*kind = BST_SPAN_FN;
+	else if (starts_with(type, "unit."))
+		*kind = BST_SPAN_UNIT;
 	else
 		return -1;
 	return 0;
@@ -314,9 +316,16 @@ int bst_boot_build(const struct bst_capture *cap, struct bst_boot *boot)
 	int any_mark = 0;
 
 	memset(boot, 0, sizeof(*boot));
+	bst_firmware_read(cap, &boot->fw);
 	for (i = 0; i < cap->nev; i++) {
 		const struct bst_event *ev = &cap->ev[i];
 
+		/*
+		 * systemd's units, which save adds, run on long after the boot
+		 * (timers, logins): the capture's own events say when it ended.
+		 */
+		if (bst_is_imported(ev))
+			continue;
 		if (ev->t_ns > last)
 			last = ev->t_ns;
 		if (!strcmp(ev->type, "mark") && ev->t_ns >= last_mark) {
@@ -381,6 +390,13 @@ int bst_boot_build(const struct bst_capture *cap, struct bst_boot *boot)
 	free(order);
 	free(seen.slot);
 	return 0;
+}
+
+int bst_is_imported(const struct bst_event *ev)
+{
+	const char *src = bst_event_get(ev, "src");
+
+	return src && !strcmp(src, "systemd");
 }
 
 void bst_boot_free(struct bst_boot *boot)

@@ -9,6 +9,7 @@
 #include "capture.h"
 #include "json.h"
 #include "programs.h"
+#include "units.h"
 
 /* Milliseconds with three decimals (microsecond resolution). */
 void bst_format_ms(char *buf, size_t size, uint64_t ns)
@@ -155,33 +156,47 @@ static void print_warnings(FILE *out, const struct bst_capture *cap)
 }
 
 /*
- * systemd-analyze's first line. Firmware and loader times are not in a
- * capture (the module cannot see them), so they are never shown.
+ * systemd-analyze's first line. Firmware and loader times are those save
+ * found in ACPI's FPDT (the "# firmware" line); as systemd-analyze does,
+ * the total then counts them. Without them the line starts at the kernel.
  */
 void bst_print_startup(FILE *out, const struct bst_boot *boot)
 {
 	const struct bst_phase *k = &boot->phases[0], *i = &boot->phases[1],
 			       *u = &boot->phases[2];
-	char a[48], b[48], c[48], t[48];
+	const struct bst_firmware *fw = &boot->fw;
+	char a[48], b[48], c[48], t[48], f[48], l[48], pre[160] = "";
+	uint64_t before = 0;
 
+	if (fw->known) {
+		bst_format_duration(f, sizeof(f), fw->firmware_ns);
+		before = fw->firmware_ns;
+		if (fw->loader_known) {
+			bst_format_duration(l, sizeof(l), fw->loader_ns);
+			before += fw->loader_ns;
+			snprintf(pre, sizeof(pre), "%s (firmware) + %s (loader) + ", f, l);
+		} else {
+			snprintf(pre, sizeof(pre), "%s (firmware) + ", f);
+		}
+	}
 	bst_format_duration(a, sizeof(a), k->end_ns - k->start_ns);
-	bst_format_duration(t, sizeof(t), boot->end_ns);
+	bst_format_duration(t, sizeof(t), before + boot->end_ns);
 	if (u->known) {
 		bst_format_duration(c, sizeof(c), u->end_ns - u->start_ns);
 		if (i->known) {
 			bst_format_duration(b, sizeof(b), i->end_ns - i->start_ns);
-			fprintf(out, "Startup finished in %s (kernel) + %s (initrd) + %s (userspace) = %s\n",
-				a, b, c, t);
+			fprintf(out, "Startup finished in %s%s (kernel) + %s (initrd) + %s (userspace) = %s\n",
+				pre, a, b, c, t);
 		} else {
-			fprintf(out, "Startup finished in %s (kernel) + %s (userspace) = %s\n",
-				a, c, t);
+			fprintf(out, "Startup finished in %s%s (kernel) + %s (userspace) = %s\n",
+				pre, a, c, t);
 		}
 	} else if (k->known) {
 		/* In the initramfs still: it has run until the last event. */
 		bst_format_duration(b, sizeof(b), boot->end_ns > k->end_ns ?
 				    boot->end_ns - k->end_ns : 0);
-		fprintf(out, "Startup not finished: PID 1 has not run from the real root yet; %s (kernel) + %s (initrd) so far = %s\n",
-			a, b, t);
+		fprintf(out, "Startup not finished: PID 1 has not run from the real root yet; %s%s (kernel) + %s (initrd) so far = %s\n",
+			pre, a, b, t);
 	} else {
 		fprintf(out, "Startup: no init.exec in the capture, so the kernel's end is unknown; the last event at %s\n",
 			t);
@@ -389,6 +404,7 @@ void bst_show_text(FILE *out, const struct bst_capture *cap,
 	struct bst_blame blame;
 	struct bst_chains chains;
 	struct bst_programs programs;
+	struct bst_units units;
 	const char *v;
 	size_t i;
 
@@ -396,8 +412,12 @@ void bst_show_text(FILE *out, const struct bst_capture *cap,
 	fprintf(out, "Boot of %s", (v = bst_header_get(cap, "kernel")) ? v : "?");
 	if ((v = bst_header_get(cap, "boot_id")))
 		fprintf(out, " (boot %s)", v);
-	fprintf(out, ": %zu events%s\n", cap->nev,
+	fprintf(out, ": %zu events%s", cap->nev,
 		events ? "" : " (bootstamps show --events lists them)");
+	/* save looked for firmware times: say, in passing, that it found none. */
+	if (!boot->fw.known && (boot->fw.recorded || bst_header_get(cap, "saved_at")))
+		fputs("; firmware time unknown (no ACPI FPDT)", out);
+	fputc('\n', out);
 	print_warnings(out, cap);
 
 	fputc('\n', out);
@@ -413,6 +433,12 @@ void bst_show_text(FILE *out, const struct bst_capture *cap,
 	} else {
 		bst_print_programs(out, &programs, slowest);
 		bst_programs_free(&programs);
+	}
+	if (bst_units_build(cap, model, &units)) {
+		fputs("(units: out of memory)\n\n", out);
+	} else {
+		bst_print_units(out, cap, &units, slowest);
+		bst_units_free_rows(&units);
 	}
 	if (bst_chains_build(cap, model, boot, &chains)) {
 		fputs("(critical chain: out of memory)\n\n", out);
@@ -544,7 +570,51 @@ static void json_startup(FILE *out, const struct bst_boot *boot)
 	}
 	fputc(',', out);
 	json_kv_ms(out, "total_ms", boot->end_ns);
+	if (boot->fw.known) {
+		uint64_t before = boot->fw.firmware_ns;
+
+		fputc(',', out);
+		json_kv_ms(out, "firmware_ms", boot->fw.firmware_ns);
+		if (boot->fw.loader_known) {
+			fputc(',', out);
+			json_kv_ms(out, "loader_ms", boot->fw.loader_ns);
+			before += boot->fw.loader_ns;
+		}
+		fputc(',', out);
+		json_kv_ms(out, "total_with_firmware_ms", before + boot->end_ns);
+	}
 	fputc('}', out);
+}
+
+static void json_units(FILE *out, const struct bst_units *u)
+{
+	size_t i;
+
+	fputs(",\"units\":[", out);
+	for (i = 0; i < u->nrows; i++) {
+		const struct bst_unit_row *r = &u->rows[i];
+
+		fputs(i ? ",{\"name\":" : "{\"name\":", out);
+		bst_json_str(out, r->id);
+		fputs(",\"kind\":", out);
+		bst_json_str(out, r->kind);
+		fputs(",\"type\":", out);
+		bst_json_str(out, r->type);
+		fputs(",\"state\":", out);
+		bst_json_str(out, r->state);
+		fputs(",\"result\":", out);
+		bst_json_str(out, r->result);
+		fputc(',', out);
+		json_kv_ms(out, "start_ms", r->start_ns);
+		if (r->running) {
+			fputs(",\"running\":true", out);
+		} else {
+			fputc(',', out);
+			json_kv_ms(out, "duration_ms", r->dur_ns);
+		}
+		fputc('}', out);
+	}
+	fputc(']', out);
 }
 
 static void json_blame(FILE *out, const struct bst_blame *blame)
@@ -662,6 +732,7 @@ void bst_show_json(FILE *out, const struct bst_capture *cap,
 	struct bst_blame blame;
 	struct bst_chains chains;
 	struct bst_programs programs;
+	struct bst_units units;
 	size_t i, j, m = top ? bst_model_slowest(model, BST_SPAN_PROBE, top, slowest) : 0;
 
 	fprintf(out, "{\"format_version\":%d,\"source\":", cap->format_version);
@@ -719,6 +790,12 @@ void bst_show_json(FILE *out, const struct bst_capture *cap,
 		bst_programs_free(&programs);
 	} else {
 		fputs(",\"programs\":null", out);
+	}
+	if (bst_units_build(cap, model, &units) == 0) {
+		json_units(out, &units);
+		bst_units_free_rows(&units);
+	} else {
+		fputs(",\"units\":null", out);
 	}
 	if (bst_chains_build(cap, model, boot, &chains) == 0) {
 		json_chains(out, &chains);

@@ -38,31 +38,33 @@
 #define MERGE_PX 1.5	/* bars closer than this are drawn as one */
 #define LABEL_CHARS 40
 
-enum { G_PHASE, G_PROBE, G_MODULE, G_DISK, G_NET, G_USER, G_N };
+enum { G_PHASE, G_PROBE, G_MODULE, G_DISK, G_NET, G_USER, G_UNIT, G_N };
 enum { K_PHASE, K_PROBE, K_STEP, K_MODULE, K_DISK, K_IO, K_NET, K_PROCESS,
-       K_N };
+       K_UNIT, K_N };
 /* How a row's key reads: a name; a device whose driver the log omits. */
 enum { H_NAME, H_DEVICE, H_ORPHAN_STEPS };
 
 static const char *const g_name[G_N] = {
 	"phases", "driver probes", "module loads", "disks", "network",
-	"userspace",
+	"userspace", "systemd units",
 };
 /* What a "N more ..." row sums. */
 static const char *const g_more[G_N] = {
 	"phases", "drivers", "modules", "disks", "interfaces", "programs",
+	"units",
 };
-static const int g_weight[G_N] = { 1, 2, 1, 1, 1, 1 };
+static const int g_weight[G_N] = { 1, 2, 1, 1, 1, 1, 1 };
 /* The kind whose colour a group's heading takes. */
-static const int g_kind[G_N] = { 0, 1, 3, 4, 6, 7 };
+static const int g_kind[G_N] = { 0, 1, 3, 4, 6, 7, 8 };
 
 static const char *const k_name[K_N] = {
 	"phase", "probe", "step inside a probe", "module load",
 	"disk add to partitions", "first I/O", "network event", "process",
+	"unit activation",
 };
 static const char *const k_colour[K_N] = {
 	"#9e9e9e", "#d62728", "#7b1fa2", "#1f77b4", "#2ca02c", "#0b5d1e",
-	"#9467bd", "#ff7f0e",
+	"#9467bd", "#ff7f0e", "#17becf",
 };
 #define MILESTONE_COLOUR "#444"
 
@@ -623,12 +625,12 @@ static int build_items(const struct bst_capture *cap,
 	static const int kind_of[BST_SPAN_KINDS] = {
 		[BST_SPAN_PROBE] = K_PROBE, [BST_SPAN_MODULE] = K_MODULE,
 		[BST_SPAN_DISK] = K_DISK, [BST_SPAN_PROCESS] = K_PROCESS,
-		[BST_SPAN_FN] = K_STEP,
+		[BST_SPAN_FN] = K_STEP, [BST_SPAN_UNIT] = K_UNIT,
 	};
 	static const int group_of[K_N] = {
 		[K_PHASE] = G_PHASE, [K_PROBE] = G_PROBE, [K_STEP] = G_PROBE,
 		[K_MODULE] = G_MODULE, [K_DISK] = G_DISK, [K_IO] = G_DISK,
-		[K_NET] = G_NET, [K_PROCESS] = G_USER,
+		[K_NET] = G_NET, [K_PROCESS] = G_USER, [K_UNIT] = G_UNIT,
 	};
 	const struct bst_span **parent;
 	size_t i, n = 0;

@@ -22,12 +22,13 @@
 #include "tracks.h"
 
 enum { TR_PHASES = 1, TR_PROBES, TR_MODULES, TR_DISKS, TR_NETWORK,
-       TR_USERSPACE, TR_N };
+       TR_USERSPACE, TR_UNITS, TR_N };
 
 static const char *const tr_names[TR_N] = {
 	[0] = "other", [TR_PHASES] = "phases", [TR_PROBES] = "driver probes",
 	[TR_MODULES] = "module loads", [TR_DISKS] = "disks",
 	[TR_NETWORK] = "network", [TR_USERSPACE] = "userspace",
+	[TR_UNITS] = "systemd units",
 };
 
 /* What each item stands for; its category in the trace. */
@@ -212,6 +213,13 @@ static void span_key(const struct bst_span *sp, struct bst_track_item *it)
 		it->group = TR_DISKS;
 		it->name = ev->subject;
 		break;
+	case BST_SPAN_UNIT:
+		/* By kind: hundreds of units, each its own track, would not read. */
+		it->group = TR_UNITS;
+		it->name = bst_event_get(ev, "kind");
+		if (!it->name || !*it->name)
+			it->name = "other";
+		break;
 	case BST_SPAN_PROCESS:
 	default:
 		it->group = TR_USERSPACE;
@@ -277,6 +285,9 @@ static void track_name(const struct trace_ctx *c,
 		break;
 	case TR_DISKS:
 		snprintf(buf, size, "disk %s%s", it->name ? it->name : "", lane);
+		break;
+	case TR_UNITS:
+		snprintf(buf, size, "%s units%s", it->name ? it->name : "", lane);
 		break;
 	default:
 		snprintf(buf, size, "%s%s", it->name ? it->name : "process",

@@ -37,6 +37,7 @@ static const struct pairing pairings[] = {
 	{ "disk.partitions", "disk.add" },
 	{ "exit", "exec" },
 	{ "fn.end", "fn.start" },
+	{ "unit.end", "unit.start" },
 };
 
 /* The opening a closing event must name; NULL for types this reader does

@@ -79,12 +79,59 @@ static const struct bst_change *driver_change(const struct bst_verdict_in *in,
  * probe, and a module's init holds the synchronous probes of the driver
  * of its name. Either is left out when the outer one already counts.
  */
+/* What a key explains, if it explains anything: its share of B - A. */
+static int share_of(const struct bst_verdict_in *in, const char *key,
+		    double *share)
+{
+	const struct bst_row *r = find_row(in, key);
+	const struct bst_only *o = find_only(in, key);
+
+	if (r && r->significant) {
+		*share = r->delta;
+		return 1;
+	}
+	if (o) {
+		*share = o->median * (double)o->boots / (double)(o->of ? o->of : 1);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * A service and its program are one time told twice (ntpdate.service runs
+ * ntpdate): only the larger explains, the program when they tie.
+ */
+static int told_by_twin(const struct bst_verdict_in *in, const char *key)
+{
+	char twin[300];
+	double mine, theirs;
+	size_t n;
+
+	if (starts_with(key, "program ")) {
+		snprintf(twin, sizeof(twin), "unit %s.service", key + 8);
+	} else if (starts_with(key, "unit ")) {
+		n = strlen(key);
+		if (n < 5 + 8 || strcmp(key + n - 8, ".service"))
+			return 0;
+		snprintf(twin, sizeof(twin), "program %.*s", (int)(n - 5 - 8), key + 5);
+	} else {
+		return 0;
+	}
+	if (!share_of(in, key, &mine) || !share_of(in, twin, &theirs))
+		return 0;
+	if (fabs(theirs) != fabs(mine))
+		return fabs(theirs) > fabs(mine);
+	return starts_with(key, "unit ");
+}
+
 static int counted_elsewhere(const struct bst_verdict_in *in, const char *key)
 {
 	char outer[300];
 	const struct bst_row *r;
 	const char *colon;
 
+	if (told_by_twin(in, key))
+		return 1;
 	if (starts_with(key, "fn ")) {
 		colon = strchr(key + 3, ':');
 		if (!colon)
@@ -103,7 +150,8 @@ static int counted_elsewhere(const struct bst_verdict_in *in, const char *key)
 static int is_amount(const char *key)
 {
 	return starts_with(key, "program ") || starts_with(key, "probe ") ||
-	       starts_with(key, "module ") || starts_with(key, "fn ");
+	       starts_with(key, "module ") || starts_with(key, "fn ") ||
+	       starts_with(key, "unit ");
 }
 
 static int by_size_desc(const void *a, const void *b)
@@ -118,6 +166,8 @@ static int by_size_desc(const void *a, const void *b)
 
 /* For the whole boot: contributors wherever their time falls. */
 #define ANY_PHASE (-2)
+/* For the firmware's and loader's: none. */
+#define NO_PHASE (-3)
 
 /* Candidates of one phase whose change has the phase's sign. */
 static size_t candidates(const struct bst_verdict_in *in, int phase,
@@ -190,6 +240,8 @@ static void contributor_name(char *buf, size_t size, const char *key)
 		snprintf(buf, size, "module %s init", key + 7);
 	else if (starts_with(key, "fn "))
 		snprintf(buf, size, "step %s", key + 3);
+	else if (starts_with(key, "unit "))
+		snprintf(buf, size, "%s", key + 5);
 	else
 		snprintf(buf, size, "%s", key);
 }
@@ -321,7 +373,10 @@ static void also_line(struct bst_verdict *v, const struct bst_verdict_in *in)
 
 void bst_verdict_build(const struct bst_verdict_in *in, struct bst_verdict *v)
 {
-	static const char *const phases[] = { "phase kernel", "phase initramfs",
+	/* Firmware and loader first, as they ran; nothing a capture records
+	 * happens in them, so they have no contributors. */
+	static const char *const phases[] = { "phase firmware", "phase loader",
+					      "phase kernel", "phase initramfs",
 					      "phase userspace" };
 	char d[48], p[32] = "-";
 	int any_phase = 0;
@@ -353,12 +408,17 @@ void bst_verdict_build(const struct bst_verdict_in *in, struct bst_verdict *v)
 	else
 		add_line(v, "B's boot is not significantly different from A's (%s %s, p = %s).",
 			 d, v->boot->delta < 0 ? "shorter" : "longer", p);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
 		const struct bst_row *r = find_row(in, phases[i]);
 
 		if (!r)
 			continue;
-		explain_phase(in, r, (int)i, &v->phases[v->nphases]);
+		if (i < 2) {
+			explain_phase(in, r, NO_PHASE, &v->phases[v->nphases]);
+			v->phases[v->nphases].unexplained_ms = 0;
+		} else {
+			explain_phase(in, r, (int)i - 2, &v->phases[v->nphases]);
+		}
 		phase_line(v, &v->phases[v->nphases]);
 		any_phase |= r->significant;
 		v->nphases++;

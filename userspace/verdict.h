@@ -84,7 +84,7 @@ struct bst_verdict_phase {
 
 struct bst_verdict {
 	const struct bst_row *boot;
-	struct bst_verdict_phase phases[4];	/* the 3 phases, and maybe the whole boot */
+	struct bst_verdict_phase phases[6];	/* firmware, loader, the 3 phases, and maybe the whole boot */
 	size_t nphases;
 	char lines[BST_VERDICT_LINES][768];
 	size_t nlines;
