@@ -332,6 +332,7 @@ void bst_trace(FILE *out, const struct bst_capture *cap,
 	struct bst_track_item *items;
 	size_t n = 0, i;
 	int pid;
+	int has_units;
 
 	for (i = 0; i < cap->nev; i++)
 		if (cap->ev[i].t_ns > c.last_ns)
@@ -393,7 +394,13 @@ void bst_trace(FILE *out, const struct bst_capture *cap,
 	bst_put_str(w, ",\"source\":");
 	bst_put_json_str(w, cap->name);
 	bst_put_str(w, "},\"traceEvents\":[");
+	for (i = 0; i < n && items[i].group != TR_UNITS; i++)
+		;
+	has_units = i < n;
 	for (pid = TR_PHASES; pid < TR_N; pid++) {
+		/* A boot without imported units gets no empty units process. */
+		if (pid == TR_UNITS && !has_units)
+			continue;
 		meta(&c, "process_name", pid, 0, "name", tr_names[pid], 0);
 		meta(&c, "process_sort_index", pid, 0, "sort_index", NULL,
 		     (size_t)pid);
