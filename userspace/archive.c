@@ -346,12 +346,14 @@ static int read_bounded(const char *path, size_t max, char **out, size_t *len,
  * systemd; or it failed, said on stderr: the save goes on without).
  */
 static int units_text(const struct bst_save_opts *o, char **text, size_t *len,
-		      const char **source)
+		      const char **source, int64_t *fetch_ms)
 {
 	const char *systemctl = o->systemctl;
 	struct bst_error err;
+	struct timespec t0, t1;
 
 	*text = NULL;
+	*fetch_ms = -1;
 	*len = 0;
 	if (o->no_units)
 		return 0;
@@ -370,10 +372,14 @@ static int units_text(const struct bst_save_opts *o, char **text, size_t *len,
 	if (access(systemctl, X_OK))
 		return 0;
 	*source = "systemctl";
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (bst_units_run_systemctl(systemctl, BST_UNITS_OUTPUT_MAX,
 				    o->units_timeout_ms ? o->units_timeout_ms :
 				    BST_UNITS_TIMEOUT_MS, text, len, &err))
 		fprintf(stderr, "bootstamps save: units not imported: %s\n", err.msg);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	*fetch_ms = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000 +
+		    (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	return 0;
 }
 
@@ -406,6 +412,7 @@ int bst_save_with(const struct bst_save_opts *o)
 	struct bst_capture cap;
 	struct bst_error err;
 	char *raw, *copy, *p, *units = NULL;
+	int64_t fetch_ms;
 	const char *units_source = "systemctl";
 	unsigned long seq;
 	size_t len, units_len;
@@ -439,7 +446,7 @@ int bst_save_with(const struct bst_save_opts *o)
 	}
 	snprintf(dst, sizeof(dst), "%s/%s.bst", o->dir, boot_id);
 	/* Read before the output is open: a slow systemctl holds no temporary. */
-	if (units_text(o, &units, &units_len, &units_source)) {
+	if (units_text(o, &units, &units_len, &units_source, &fetch_ms)) {
 		free(raw);
 		return 2;
 	}
@@ -473,6 +480,7 @@ int bst_save_with(const struct bst_save_opts *o)
 		if (bst_units_parse(units, units_len, &list)) {
 			fprintf(stderr, "bootstamps save: units not imported: out of memory\n");
 		} else {
+			list.fetch_ms = fetch_ms;
 			/* Read now, as close to systemctl's answer as can be. */
 			bst_clock_offset(&offset, &suspended);
 			bst_units_write(f, &list, seq, units_source, offset, suspended);

@@ -166,6 +166,7 @@ int bst_units_parse(const char *text, size_t len, struct bst_unit_list *l)
 	size_t pos = 0, cap = 0;
 
 	memset(l, 0, sizeof(*l));
+	l->fetch_ms = -1;
 	memset(&b, 0, sizeof(b));
 	while (pos < len) {
 		const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
@@ -469,8 +470,11 @@ size_t bst_units_write(FILE *out, const struct bst_unit_list *l,
 			evs[n++] = (struct unit_event){ bst_unit_time_ns(e, offset_ns), i, 1 };
 	}
 	qsort(evs, n, sizeof(*evs), by_time_start_first);
-	fprintf(out, "# units units_source=%s units=%zu units_listed=%zu units_unreadable_lines=%zu units_over_limit=%zu monotonic_offset_ns=%" PRId64 " units_suspended=%d\n",
+	fprintf(out, "# units units_source=%s units=%zu units_listed=%zu units_unreadable_lines=%zu units_over_limit=%zu monotonic_offset_ns=%" PRId64 " units_suspended=%d",
 		source, units, l->n, l->junk, l->over, offset_ns, suspended);
+	if (l->fetch_ms >= 0)
+		fprintf(out, " units_fetch_ms=%" PRId64, l->fetch_ms);
+	fputc('\n', out);
 	for (i = 0; i < n; i++) {
 		const struct bst_unit_rec *u = &l->u[evs[i].unit];
 		const char *how = "active";

@@ -236,6 +236,23 @@ judge_boot() {
 	verdict "$name.window_closed_by_boot_done" $? "window=$(header "$name" window) closed_by=$(header "$name" window_closed_by) at ${closed:-?}, boot-done marked at ${marked:-never}"
 	! has_event "$name" '^[0-9.]+ exec bst-report '
 	verdict "$name.window_nothing_after_close" $? "bst-report, run after boot-done and not tracked, was recorded"
+	# systemd's units, imported by bootstamps-save into the archived
+	# capture, on the same clock as the kernel's events: the unit that runs
+	# systemd-sysctl ends after its program's exec, and the DHCP address
+	# the network comes after systemd-networkd's unit started.
+	local units sysctl_exec sysctl_end networkd ipv4
+	units=$(awk '/^# units / { for (i = 3; i <= NF; i++) if ($i ~ /^units=/) print substr($i, 7) }' "$d/$name.saved")
+	[ "${units:-0}" -gt 0 ] && grep -q '^# units units_source=systemctl ' "$d/$name.saved"
+	say "$name: units imported: ${units:-none}, systemctl show took $(grep -o 'units_fetch_ms=[0-9]*' "$d/$name.saved" | cut -d= -f2) ms"
+	verdict "$name.units_imported" $? "the saved capture's units line: $(grep '^# units' "$d/$name.saved" || echo none); bootstamps-save said: $(grep -i units "$d/$name.save-log" | head -n 2 | tr '\n' ' ')"
+	sysctl_exec=$(awk '$3 == "exec" && $4 == "systemd-sysctl" { print $2; exit }' "$d/$name.saved")
+	sysctl_end=$(awk '$3 == "unit.end" && $4 == "systemd-sysctl.service" { print $2; exit }' "$d/$name.saved")
+	[ -n "$sysctl_exec" ] && [ -n "$sysctl_end" ] && awk -v a="$sysctl_exec" -v b="$sysctl_end" 'BEGIN { exit !(a < b) }'
+	verdict "$name.unit_after_its_program" $? "systemd-sysctl exec'd at ${sysctl_exec:-never}, its unit ended at ${sysctl_end:-never}"
+	networkd=$(awk '$3 == "unit.start" && $4 == "systemd-networkd.service" { print $2; exit }' "$d/$name.saved")
+	ipv4=$(awk '$3 == "net.ipv4" { print $2; exit }' "$d/$name.saved")
+	[ -n "$networkd" ] && [ -n "$ipv4" ] && awk -v a="$networkd" -v b="$ipv4" 'BEGIN { exit !(a < b) }'
+	verdict "$name.unit_before_the_address_it_gives" $? "systemd-networkd.service started at ${networkd:-never}, net.ipv4 at ${ipv4:-never}"
 	bid=$(boot_id "$name")
 	grep -qE 'Result=success .*ExecMainStatus=0 .*ConditionResult=yes|ExecMainStatus=0 .*Result=success' "$d/$name.report" &&
 		grep -qx "$bid.bst" "$d/$name.captures"
