@@ -25,7 +25,7 @@
 #define BST_UNITS_OUTPUT_MAX ((size_t)16 << 20)
 /*
  * systemctl asks PID 1 for each unit in turn: 12.5 s for 175 units in
- * a Debian 12 boot under QEMU's TCG, where 10 s was too little. Milliseconds
+ * a Debian 12 boot under QEMU's TCG, where 10 s was too little. Far less
  * on real hardware; the bound is there for a hung PID 1.
  */
 #define BST_UNITS_TIMEOUT_MS 60000
