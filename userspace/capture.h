@@ -268,6 +268,12 @@ void bst_trace(FILE *out, const struct bst_capture *cap,
 	       const struct bst_model *model, const struct bst_boot *boot);
 void bst_prom(FILE *out, const struct bst_capture *cap,
 	      const struct bst_model *model, const struct bst_boot *boot);
+/*
+ * bst_prom of the capture at path, into dir/bootstamps.prom, replaced
+ * atomically (save --prom-dir). An exit status: 0, or 2 with a message.
+ */
+#define BST_PROM_FILE "bootstamps.prom"
+int bst_prom_to_dir(const char *path, const char *dir);
 void bst_plot(FILE *out, const struct bst_capture *cap,
 	      const struct bst_model *model, const struct bst_boot *boot);
 
