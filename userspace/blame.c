@@ -203,8 +203,10 @@ static void add_attempt(const struct bst_capture *cap,
 	r->attempts++;
 	if (!sp->end) {
 		r->running++;
-		if (!r->identity)
+		if (!r->identity) {
 			r->identity = bst_driver_identity(cap, ev);
+			r->last = ev;
+		}
 		return;
 	}
 	r->total_ns += sp->dur_ns;
@@ -224,6 +226,7 @@ static void add_attempt(const struct bst_capture *cap,
 		r->has_last_rc = sp->has_rc;
 		r->last_rc = sp->rc;
 		r->identity = bst_driver_identity(cap, ev);
+		r->last = ev;
 	}
 }
 
