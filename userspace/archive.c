@@ -289,11 +289,18 @@ static int is_imported_event(const char *p, size_t n)
 	return end - p > 5 && !strncmp(p, "unit.", 5);
 }
 
-/* Header lines save writes: the new ones replace them. */
-static int is_saved_header(const char *p)
+/*
+ * Lines an earlier save wrote that this one replaces: its metadata always,
+ * its units and firmware times only when this save has new ones (saving a
+ * saved capture again where there is no systemd keeps what it had).
+ */
+static int is_replaced(const char *p, size_t n, int new_units, int new_fw)
 {
-	return !strncmp(p, "# saved ", 8) || !strncmp(p, "# units ", 8) ||
-	       !strncmp(p, "# firmware ", 11);
+	if (!strncmp(p, "# saved ", 8))
+		return 1;
+	if (!strncmp(p, "# units ", 8) || is_imported_event(p, n))
+		return new_units;
+	return new_fw && !strncmp(p, "# firmware ", 11);
 }
 
 static int is_dir(const char *path)
@@ -413,6 +420,7 @@ int bst_save_with(const struct bst_save_opts *o)
 	struct bst_error err;
 	char *raw, *copy, *p, *units = NULL;
 	int64_t fetch_ms;
+	int new_fw;
 	const char *units_source = "systemctl";
 	unsigned long seq;
 	size_t len, units_len;
@@ -463,12 +471,12 @@ int bst_save_with(const struct bst_save_opts *o)
 	p = strchr(raw, '\n') + 1;
 	fwrite(raw, 1, (size_t)(p - raw), f);
 	write_meta(f, boot_id);
-	bst_firmware_write(f, o->sysfs ? o->sysfs : "/sys");
+	new_fw = bst_firmware_write(f, o->sysfs ? o->sysfs : "/sys");
 	while (*p) {
 		char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
 
-		if (!is_saved_header(p) && !is_imported_event(p, n))
+		if (!is_replaced(p, n, units != NULL, new_fw))
 			fwrite(p, 1, n, f);
 		p += n;
 	}

@@ -85,7 +85,8 @@ static const char usage_mark[] =
 
 static const char usage_save[] =
 	"usage: bootstamps save [--dir DIR] [--from FILE] [--keep N] [--quiet] [--no-units]\n"
-	"                       [--units-from FILE] [--sysfs DIR] [--prom-dir DIR]\n"
+	"                       [--units-from FILE] [--units-timeout SECONDS]\n"
+	"                       [--sysfs DIR] [--prom-dir DIR]\n"
 	"                       [--max-size BYTES]\n"
 	"\n"
 	"Archive this boot: the capture plus the boot id, kernel release, command\n"
@@ -104,6 +105,8 @@ static const char usage_save[] =
 	"  --no-units    do not add systemd's units\n"
 	"  --units-from FILE  add the units of FILE, systemctl show's output\n"
 	"                saved earlier, instead of asking systemctl\n"
+	"  --units-timeout SECONDS  how long systemctl may take (1 to 3600,\n"
+	"                default 60); past it the capture is saved without units\n"
 	"  --sysfs DIR   read firmware times under DIR instead of /sys\n"
 	"  --prom-dir DIR  also write the boot's Prometheus text (bootstamps prom)\n"
 	"                to DIR/bootstamps.prom, replaced atomically: node_exporter's\n"
@@ -197,7 +200,7 @@ static int print_version(void)
 static const char *const valued_options[] = {
 	"--format", "--slowest", "--output", "--max-size", "--dir", "--from",
 	"--keep", "--driver", "--group-by", "--baseline", "--units-from",
-	"--sysfs", "--prom-dir",
+	"--sysfs", "--prom-dir", "--units-timeout",
 };
 
 /*
@@ -426,6 +429,12 @@ static int cmd_save(int argc, char **argv)
 		} else if (!strcmp(a, "--units-from")) {
 			if (!(o.units_from = value_of(argc, argv, &i)) || !*o.units_from)
 				return bad_usage("save", "--units-from needs a file of systemctl show's output");
+		} else if (!strcmp(a, "--units-timeout")) {
+			size_t s;
+
+			if (parse_count(value_of(argc, argv, &i), &s) || s > 3600)
+				return bad_usage("save", "--units-timeout needs seconds from 1 to 3600");
+			o.units_timeout_ms = (int)s * 1000;
 		} else if (!strcmp(a, "--sysfs")) {
 			if (!(o.sysfs = value_of(argc, argv, &i)) || !*o.sysfs)
 				return bad_usage("save", "--sysfs needs a directory (where sysfs is mounted)");

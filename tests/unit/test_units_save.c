@@ -304,6 +304,34 @@ static void test_saved_twice(void **state)
 	free(second);
 }
 
+/*
+ * Saved again where there is no systemd (an analysis machine, a
+ * container), a saved capture keeps the units it had: nothing replaces them.
+ */
+static void test_saved_again_without_systemd(void **state)
+{
+	struct bst_save_opts o = { .units_from = fixture };
+	struct bst_save_opts none = { .systemd_run = "/nonexistent/systemd/system",
+				      .sysfs = "/nonexistent" };
+	char again[4400];
+	int rc;
+	char *first = save(&o, "keep", &rc), *second;
+
+	(void)state;
+	assert_non_null(first);
+	snprintf(again, sizeof(again), "%s/keep.txt", tmp);
+	put(again, first, 0644);
+	none.from = again;
+	second = save(&none, "keep2", &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(second);
+	assert_int_equal(count(second, "# units "), 1);
+	assert_int_equal(count(second, " unit.start "), count(first, " unit.start "));
+	parses(second);
+	free(first);
+	free(second);
+}
+
 static void test_firmware_line(void **state)
 {
 	static const char *const files[][2] = {
@@ -382,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_systemctl_that_fails),
 		cmocka_unit_test(test_output_bound),
 		cmocka_unit_test(test_saved_twice),
+		cmocka_unit_test(test_saved_again_without_systemd),
 		cmocka_unit_test(test_firmware_line),
 	};
 
