@@ -120,11 +120,54 @@ int bst_steps_place(const struct bst_model *model, struct bst_step_place *place)
 	return 0;
 }
 
+/*
+ * Names (drivers, devices, functions) numbered so that equal names get
+ * equal numbers: the sorts below group many attempts of one driver, and
+ * comparing two equal names with strcmp reads both to their end, which at
+ * a million events was most of blame's time. Distinct numbers still
+ * order by strcmp, so the order is the one strcmp alone gives.
+ */
+struct names {
+	const char **slot;	/* NULL: free; a name's number is its slot */
+	size_t size;		/* a power of two, at least twice the names */
+};
+
+static int names_init(struct names *t, size_t most)
+{
+	t->size = 64;
+	while (t->size < 2 * most)
+		t->size *= 2;
+	t->slot = calloc(t->size, sizeof(*t->slot));
+	return t->slot ? 0 : -1;
+}
+
+static size_t name_number(struct names *t, const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+	const char *c;
+	size_t i;
+
+	for (c = s; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	i = (size_t)h & (t->size - 1);
+	while (t->slot[i] && strcmp(t->slot[i], s))
+		i = (i + 1) & (t->size - 1);
+	t->slot[i] = s;
+	return i;
+}
+
+/* strcmp's order, without strcmp when the numbers say equal. */
+static int name_cmp(size_t xn, const char *x, size_t yn, const char *y)
+{
+	return xn == yn ? 0 : strcmp(x, y);
+}
+
 /* A probe, with what its row is sorted by read out once. */
 struct attempt {
 	const struct bst_span *sp;
 	const char *key;	/* its driver, or its device when unnamed */
 	const char *device;
+	size_t key_n, device_n;	/* their numbers (struct names) */
 	int by_device;
 	uint64_t start;
 };
@@ -136,10 +179,10 @@ static int by_row_then_device(const void *a, const void *b)
 
 	if (x->by_device != y->by_device)
 		return x->by_device - y->by_device;
-	c = strcmp(x->key, y->key);
+	c = name_cmp(x->key_n, x->key, y->key_n, y->key);
 	if (c)
 		return c;
-	c = strcmp(x->device, y->device);
+	c = name_cmp(x->device_n, x->device, y->device_n, y->device);
 	if (c)
 		return c;
 	if (x->start != y->start)
@@ -164,6 +207,7 @@ struct step_key {
 	size_t row;
 	const struct bst_span *sp;
 	size_t depth;
+	size_t function_n;	/* its function's number (struct names) */
 };
 
 static int by_row_step(const void *a, const void *b)
@@ -175,7 +219,8 @@ static int by_row_step(const void *a, const void *b)
 		return x->row < y->row ? -1 : 1;
 	if (x->depth != y->depth)
 		return x->depth < y->depth ? -1 : 1;
-	c = strcmp(x->sp->end->subject, y->sp->end->subject);
+	c = name_cmp(x->function_n, x->sp->end->subject, y->function_n,
+		     y->sp->end->subject);
 	if (c)
 		return c;
 	return x->sp->end->t_ns < y->sp->end->t_ns ? -1 :
@@ -237,19 +282,25 @@ int bst_blame_build(const struct bst_capture *cap, const struct bst_model *model
 	struct step_key *keys = NULL;
 	size_t i, n = 0, nkeys = 0, k;
 	struct bst_blame_row *r = NULL;
+	struct names names = { NULL, 0 };
 
 	memset(blame, 0, sizeof(*blame));
-	if (!probes || !row_of || !place)
+	/* Names: a probe's driver (or device) and device, a step's function. */
+	if (!probes || !row_of || !place || names_init(&names, 2 * model->nspans))
 		goto fail;
 	for (i = 0; i < model->nspans; i++) {
 		const struct bst_span *sp = &model->spans[i];
 		const struct bst_event *ev = span_event(sp);
 		const char *drv = bst_event_get(ev, "driver");
+		struct attempt *at = &probes[n];
 
 		if (sp->kind != BST_SPAN_PROBE)
 			continue;
-		probes[n++] = (struct attempt){ sp, drv && *drv ? drv : ev->subject,
-			ev->subject, !drv || !*drv, bst_span_start_ns(sp) };
+		*at = (struct attempt){ sp, drv && *drv ? drv : ev->subject,
+			ev->subject, 0, 0, !drv || !*drv, bst_span_start_ns(sp) };
+		at->key_n = name_number(&names, at->key);
+		at->device_n = name_number(&names, at->device);
+		n++;
 	}
 	qsort(probes, n, sizeof(*probes), by_row_then_device);
 	blame->rows = calloc(n + 1, sizeof(*blame->rows));
@@ -259,12 +310,12 @@ int bst_blame_build(const struct bst_capture *cap, const struct bst_model *model
 	for (i = 0; i < n; i++) {
 		const struct attempt *at = &probes[i], *prev = i ? &probes[i - 1] : NULL;
 
-		if (!prev || at->by_device != prev->by_device || strcmp(at->key, prev->key)) {
+		if (!prev || at->by_device != prev->by_device || at->key_n != prev->key_n) {
 			r = &blame->rows[blame->nrows++];
 			r->driver = at->by_device ? "" : at->key;
 			r->device = at->device;
 			r->devices = 1;
-		} else if (strcmp(at->device, prev->device)) {
+		} else if (at->device_n != prev->device_n) {
 			r->devices++;
 		}
 		add_attempt(cap, r, at->sp, &last_end[r - blame->rows]);
@@ -281,7 +332,8 @@ int bst_blame_build(const struct bst_capture *cap, const struct bst_model *model
 		if (place[i].probe)
 			keys[nkeys++] = (struct step_key){
 				row_of[place[i].probe - model->spans],
-				&model->spans[i], place[i].depth };
+				&model->spans[i], place[i].depth,
+				name_number(&names, model->spans[i].end->subject) };
 	qsort(keys, nkeys, sizeof(*keys), by_row_step);
 	blame->steps = calloc(nkeys + 1, sizeof(*blame->steps));
 	if (!blame->steps)
@@ -294,7 +346,7 @@ int bst_blame_build(const struct bst_capture *cap, const struct bst_model *model
 		s->depth = keys[i].depth;
 		for (k = i; k < nkeys && keys[k].row == keys[i].row &&
 			    keys[k].depth == keys[i].depth &&
-			    !strcmp(keys[k].sp->end->subject, s->function); k++) {
+			    keys[k].function_n == keys[i].function_n; k++) {
 			int64_t ret;
 
 			s->calls++;
@@ -318,6 +370,7 @@ int bst_blame_build(const struct bst_capture *cap, const struct bst_model *model
 	free(place);
 	free(last_end);
 	free(keys);
+	free(names.slot);
 	return 0;
 fail:
 	free(probes);
@@ -325,6 +378,7 @@ fail:
 	free(place);
 	free(last_end);
 	free(keys);
+	free(names.slot);
 	bst_blame_free(blame);
 	return -1;
 }
