@@ -121,14 +121,16 @@ int bst_steps_place(const struct bst_model *model, struct bst_step_place *place)
 }
 
 /*
- * Names (drivers, devices, functions) numbered so that equal names get
- * equal numbers: the sorts below group many attempts of one driver, and
- * comparing two equal names with strcmp reads both to their end, which at
- * a million events was most of blame's time. Distinct numbers still
- * order by strcmp, so the order is the one strcmp alone gives.
+ * Names (drivers, devices, functions) ranked once in strcmp's order, so
+ * that the sorts below compare numbers: they group many attempts of one
+ * driver and many devices of similar names, and strcmp on those, each in
+ * a different line of a large capture, was most of blame's time at a
+ * million events. Each distinct name is found by a hash, then the
+ * distinct names alone are sorted.
  */
 struct names {
-	const char **slot;	/* NULL: free; a name's number is its slot */
+	const char **slot;	/* NULL: free */
+	size_t *rank;		/* by slot, once names_rank ran */
 	size_t size;		/* a power of two, at least twice the names */
 };
 
@@ -138,10 +140,18 @@ static int names_init(struct names *t, size_t most)
 	while (t->size < 2 * most)
 		t->size *= 2;
 	t->slot = calloc(t->size, sizeof(*t->slot));
-	return t->slot ? 0 : -1;
+	t->rank = calloc(t->size, sizeof(*t->rank));
+	return t->slot && t->rank ? 0 : -1;
 }
 
-static size_t name_number(struct names *t, const char *s)
+static void names_free(struct names *t)
+{
+	free(t->slot);
+	free(t->rank);
+}
+
+/* The slot of name s, added if new; names_rank turns it into a rank. */
+static size_t name_slot(struct names *t, const char *s)
 {
 	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
 	const char *c;
@@ -156,10 +166,29 @@ static size_t name_number(struct names *t, const char *s)
 	return i;
 }
 
-/* strcmp's order, without strcmp when the numbers say equal. */
-static int name_cmp(size_t xn, const char *x, size_t yn, const char *y)
+static int by_name(const void *a, const void *b)
 {
-	return xn == yn ? 0 : strcmp(x, y);
+	return strcmp(**(const char *const *const *)a,
+		      **(const char *const *const *)b);
+}
+
+/* Every slot's rank among the distinct names, in strcmp's order. */
+static int names_rank(struct names *t)
+{
+	const char **by_slot = t->slot;
+	const char ***sorted = calloc(t->size / 2 + 1, sizeof(*sorted));
+	size_t i, n = 0;
+
+	if (!sorted)
+		return -1;
+	for (i = 0; i < t->size; i++)
+		if (by_slot[i])
+			sorted[n++] = &by_slot[i];
+	qsort(sorted, n, sizeof(*sorted), by_name);
+	for (i = 0; i < n; i++)
+		t->rank[sorted[i] - by_slot] = i;
+	free(sorted);
+	return 0;
 }
 
 /* A probe, with what its row is sorted by read out once. */
@@ -167,7 +196,7 @@ struct attempt {
 	const struct bst_span *sp;
 	const char *key;	/* its driver, or its device when unnamed */
 	const char *device;
-	size_t key_n, device_n;	/* their numbers (struct names) */
+	size_t key_n, device_n;	/* their ranks (struct names) */
 	int by_device;
 	uint64_t start;
 };
@@ -175,16 +204,13 @@ struct attempt {
 static int by_row_then_device(const void *a, const void *b)
 {
 	const struct attempt *x = a, *y = b;
-	int c;
 
 	if (x->by_device != y->by_device)
 		return x->by_device - y->by_device;
-	c = name_cmp(x->key_n, x->key, y->key_n, y->key);
-	if (c)
-		return c;
-	c = name_cmp(x->device_n, x->device, y->device_n, y->device);
-	if (c)
-		return c;
+	if (x->key_n != y->key_n)
+		return x->key_n < y->key_n ? -1 : 1;
+	if (x->device_n != y->device_n)
+		return x->device_n < y->device_n ? -1 : 1;
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
 	return x->sp < y->sp ? -1 : (x->sp > y->sp);
@@ -207,22 +233,19 @@ struct step_key {
 	size_t row;
 	const struct bst_span *sp;
 	size_t depth;
-	size_t function_n;	/* its function's number (struct names) */
+	size_t function_n;	/* its function's rank (struct names) */
 };
 
 static int by_row_step(const void *a, const void *b)
 {
 	const struct step_key *x = a, *y = b;
-	int c;
 
 	if (x->row != y->row)
 		return x->row < y->row ? -1 : 1;
 	if (x->depth != y->depth)
 		return x->depth < y->depth ? -1 : 1;
-	c = name_cmp(x->function_n, x->sp->end->subject, y->function_n,
-		     y->sp->end->subject);
-	if (c)
-		return c;
+	if (x->function_n != y->function_n)
+		return x->function_n < y->function_n ? -1 : 1;
 	return x->sp->end->t_ns < y->sp->end->t_ns ? -1 :
 	       (x->sp->end->t_ns > y->sp->end->t_ns);
 }
@@ -282,7 +305,7 @@ int bst_blame_build(const struct bst_capture *cap, const struct bst_model *model
 	struct step_key *keys = NULL;
 	size_t i, n = 0, nkeys = 0, k;
 	struct bst_blame_row *r = NULL;
-	struct names names = { NULL, 0 };
+	struct names names = { NULL, NULL, 0 };
 
 	memset(blame, 0, sizeof(*blame));
 	/* Names: a probe's driver (or device) and device, a step's function. */
@@ -298,9 +321,21 @@ int bst_blame_build(const struct bst_capture *cap, const struct bst_model *model
 			continue;
 		*at = (struct attempt){ sp, drv && *drv ? drv : ev->subject,
 			ev->subject, 0, 0, !drv || !*drv, bst_span_start_ns(sp) };
-		at->key_n = name_number(&names, at->key);
-		at->device_n = name_number(&names, at->device);
+		at->key_n = name_slot(&names, at->key);
+		at->device_n = name_slot(&names, at->device);
 		n++;
+	}
+	/* Steps' functions too, before the names are ranked. */
+	if (bst_steps_place(model, place))
+		goto fail;
+	for (i = 0; i < model->nspans; i++)
+		if (place[i].probe)
+			name_slot(&names, model->spans[i].end->subject);
+	if (names_rank(&names))
+		goto fail;
+	for (i = 0; i < n; i++) {
+		probes[i].key_n = names.rank[probes[i].key_n];
+		probes[i].device_n = names.rank[probes[i].device_n];
 	}
 	qsort(probes, n, sizeof(*probes), by_row_then_device);
 	blame->rows = calloc(n + 1, sizeof(*blame->rows));
@@ -323,8 +358,6 @@ int bst_blame_build(const struct bst_capture *cap, const struct bst_model *model
 	}
 
 	/* Steps: grouped by row, depth and function, then summed. */
-	if (bst_steps_place(model, place))
-		goto fail;
 	keys = calloc(model->nspans + 1, sizeof(*keys));
 	if (!keys)
 		goto fail;
@@ -333,7 +366,7 @@ int bst_blame_build(const struct bst_capture *cap, const struct bst_model *model
 			keys[nkeys++] = (struct step_key){
 				row_of[place[i].probe - model->spans],
 				&model->spans[i], place[i].depth,
-				name_number(&names, model->spans[i].end->subject) };
+				names.rank[name_slot(&names, model->spans[i].end->subject)] };
 	qsort(keys, nkeys, sizeof(*keys), by_row_step);
 	blame->steps = calloc(nkeys + 1, sizeof(*blame->steps));
 	if (!blame->steps)
@@ -370,7 +403,7 @@ int bst_blame_build(const struct bst_capture *cap, const struct bst_model *model
 	free(place);
 	free(last_end);
 	free(keys);
-	free(names.slot);
+	names_free(&names);
 	return 0;
 fail:
 	free(probes);
@@ -378,7 +411,7 @@ fail:
 	free(place);
 	free(last_end);
 	free(keys);
-	free(names.slot);
+	names_free(&names);
 	bst_blame_free(blame);
 	return -1;
 }
