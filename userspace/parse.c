@@ -59,6 +59,18 @@ static int parse_u64(const char *s, size_t len, uint64_t *out)
 
 	if (len == 0)
 		return -1;
+	/* Up to 19 digits never overflow: the common case, checked less. */
+	if (len <= 19) {
+		for (i = 0; i < len; i++) {
+			unsigned digit = (unsigned)(unsigned char)s[i] - '0';
+
+			if (digit > 9)
+				return -1;
+			v = v * 10 + digit;
+		}
+		*out = v;
+		return 0;
+	}
 	for (i = 0; i < len; i++) {
 		uint64_t digit = (uint64_t)(s[i] - '0');
 
@@ -204,17 +216,23 @@ static const char *const type_names[BST_T_KNOWN] = {
 };
 
 /*
- * Which known type a name is. Once per event: only the names that begin
- * with the same character are compared whole.
+ * Which known type a name is. Once per event: only the names of the same
+ * first character and length are compared whole.
  */
 enum bst_type_id bst_type_id_of(const char *type)
 {
+	static unsigned char first[BST_T_KNOWN], len[BST_T_KNOWN];
+	size_t n = strlen(type);
 	int t;
 
-	if (!type[0])
-		return BST_T_OTHER;
+	if (!first[1])
+		for (t = 1; t < BST_T_KNOWN; t++) {
+			first[t] = (unsigned char)type_names[t][0];
+			len[t] = (unsigned char)strlen(type_names[t]);
+		}
 	for (t = 1; t < BST_T_KNOWN; t++)
-		if (type_names[t][0] == type[0] && !strcmp(type_names[t] + 1, type + 1))
+		if (first[t] == (unsigned char)type[0] && len[t] == n &&
+		    !memcmp(type_names[t], type, n))
 			return (enum bst_type_id)t;
 	return BST_T_OTHER;
 }
