@@ -199,6 +199,14 @@ struct attempt {
 	size_t key_n, device_n;	/* their ranks (struct names) */
 	int by_device;
 	uint64_t start;
+	/*
+	 * What its row needs from its event, read in the pass over the
+	 * spans (in the file's order), not in the sorted order, where each
+	 * event is somewhere else in a large capture.
+	 */
+	const char *identity;	/* bst_driver_identity() */
+	uint64_t end_ns;	/* when it ended (finished only) */
+	unsigned char async, kmsg;
 };
 
 static int by_row_then_device(const void *a, const void *b)
@@ -234,6 +242,9 @@ struct step_key {
 	const struct bst_span *sp;
 	size_t depth;
 	size_t function_n;	/* its function's rank (struct names) */
+	uint64_t end_ns;	/* read once, as struct attempt's are */
+	int has_ret;
+	int64_t ret;
 };
 
 static int by_row_step(const void *a, const void *b)
@@ -246,8 +257,7 @@ static int by_row_step(const void *a, const void *b)
 		return x->depth < y->depth ? -1 : 1;
 	if (x->function_n != y->function_n)
 		return x->function_n < y->function_n ? -1 : 1;
-	return x->sp->end->t_ns < y->sp->end->t_ns ? -1 :
-	       (x->sp->end->t_ns > y->sp->end->t_ns);
+	return x->end_ns < y->end_ns ? -1 : (x->end_ns > y->end_ns);
 }
 
 static int step_by_total_desc(const void *a, const void *b)
@@ -261,18 +271,30 @@ static int step_by_total_desc(const void *a, const void *b)
 	return strcmp(x->function, y->function);
 }
 
-static void add_attempt(const struct bst_capture *cap,
-			struct bst_blame_row *r, const struct bst_span *sp,
+/* What add_attempt needs of an attempt's event. */
+static void read_attempt(const struct bst_capture *cap, struct attempt *at)
+{
+	const struct bst_event *ev = span_event(at->sp);
+	const char *v;
+
+	at->identity = bst_driver_identity(cap, ev);
+	if (!at->sp->end)
+		return;
+	at->end_ns = ev->t_ns;
+	at->async = (v = bst_event_get(ev, "async")) && !strcmp(v, "1");
+	at->kmsg = (v = bst_event_get(ev, "src")) && !strcmp(v, "kmsg");
+}
+
+static void add_attempt(struct bst_blame_row *r, const struct attempt *at,
 			uint64_t *last_end)
 {
-	const struct bst_event *ev = span_event(sp);
-	const char *v;
+	const struct bst_span *sp = at->sp;
 
 	r->attempts++;
 	if (!sp->end) {
 		r->running++;
 		if (!r->identity)
-			r->identity = bst_driver_identity(cap, ev);
+			r->identity = at->identity;
 		return;
 	}
 	r->total_ns += sp->dur_ns;
@@ -282,16 +304,14 @@ static void add_attempt(const struct bst_capture *cap,
 		r->deferred++;
 	else if (sp->has_rc && sp->rc < 0)
 		r->failed++;
-	if ((v = bst_event_get(ev, "async")) && !strcmp(v, "1"))
-		r->async++;
-	if ((v = bst_event_get(ev, "src")) && !strcmp(v, "kmsg"))
-		r->kmsg++;
+	r->async += at->async;
+	r->kmsg += at->kmsg;
 	/* The last attempt (by when it ended) gives the row's result. */
-	if (!r->identity || ev->t_ns >= *last_end) {
-		*last_end = ev->t_ns;
+	if (!r->identity || at->end_ns >= *last_end) {
+		*last_end = at->end_ns;
 		r->has_last_rc = sp->has_rc;
 		r->last_rc = sp->rc;
-		r->identity = bst_driver_identity(cap, ev);
+		r->identity = at->identity;
 	}
 }
 
@@ -320,9 +340,10 @@ int bst_blame_build(const struct bst_capture *cap, const struct bst_model *model
 		if (sp->kind != BST_SPAN_PROBE)
 			continue;
 		*at = (struct attempt){ sp, drv && *drv ? drv : ev->subject,
-			ev->subject, 0, 0, !drv || !*drv, bst_span_start_ns(sp) };
+			ev->subject, 0, 0, !drv || !*drv, bst_span_start_ns(sp), NULL, 0, 0, 0 };
 		at->key_n = name_slot(&names, at->key);
 		at->device_n = name_slot(&names, at->device);
+		read_attempt(cap, at);
 		n++;
 	}
 	/* Steps' functions too, before the names are ranked. */
@@ -353,7 +374,7 @@ int bst_blame_build(const struct bst_capture *cap, const struct bst_model *model
 		} else if (at->device_n != prev->device_n) {
 			r->devices++;
 		}
-		add_attempt(cap, r, at->sp, &last_end[r - blame->rows]);
+		add_attempt(r, at, &last_end[r - blame->rows]);
 		row_of[at->sp - model->spans] = (size_t)(r - blame->rows);
 	}
 
@@ -361,12 +382,18 @@ int bst_blame_build(const struct bst_capture *cap, const struct bst_model *model
 	keys = calloc(model->nspans + 1, sizeof(*keys));
 	if (!keys)
 		goto fail;
-	for (i = 0; i < model->nspans; i++)
-		if (place[i].probe)
-			keys[nkeys++] = (struct step_key){
-				row_of[place[i].probe - model->spans],
-				&model->spans[i], place[i].depth,
-				names.rank[name_slot(&names, model->spans[i].end->subject)] };
+	for (i = 0; i < model->nspans; i++) {
+		const struct bst_event *end = model->spans[i].end;
+		struct step_key *key = &keys[nkeys];
+
+		if (!place[i].probe)
+			continue;
+		*key = (struct step_key){ row_of[place[i].probe - model->spans],
+			&model->spans[i], place[i].depth,
+			names.rank[name_slot(&names, end->subject)], end->t_ns, 0, 0 };
+		key->has_ret = bst_event_get_i64(end, "ret", &key->ret) == 1;
+		nkeys++;
+	}
 	qsort(keys, nkeys, sizeof(*keys), by_row_step);
 	blame->steps = calloc(nkeys + 1, sizeof(*blame->steps));
 	if (!blame->steps)
@@ -380,13 +407,11 @@ int bst_blame_build(const struct bst_capture *cap, const struct bst_model *model
 		for (k = i; k < nkeys && keys[k].row == keys[i].row &&
 			    keys[k].depth == keys[i].depth &&
 			    keys[k].function_n == keys[i].function_n; k++) {
-			int64_t ret;
-
 			s->calls++;
 			s->total_ns += keys[k].sp->dur_ns;
 			/* keys are in time order within the group: the last wins. */
-			s->has_ret = bst_event_get_i64(keys[k].sp->end, "ret", &ret) == 1;
-			s->last_ret = s->has_ret ? ret : 0;
+			s->has_ret = keys[k].has_ret;
+			s->last_ret = s->has_ret ? keys[k].ret : 0;
 		}
 		if (!owner->steps)
 			owner->steps = s;
