@@ -7,7 +7,8 @@
  * keys found past the hashed ones, numbers refused when they overflow,
  * and fields read back through bst_event_kv in the line's order; JSON
  * strings that end the writer's buffer; event types told apart as strcmp
- * would; the time order as a full sort of every event gives it.
+ * would; the time order as a full sort of every event gives it; blame's
+ * names ranked as strcmp orders them.
  * References are libc's printf and qsort and hand-built expectations,
  * never the code under test.
  */
@@ -470,6 +471,53 @@ static void test_time_order_matches_full_sort(void **state)
 	free(text);
 }
 
+/*
+ * Blame's names ranked by their first 16 bytes, then the rest: devices
+ * that differ only past 16 bytes, or at the 16th by a digit, a capital or
+ * a '~', still give the row the device strcmp puts first, and each
+ * distinct device is counted once.
+ */
+static void test_blame_names_in_strcmp_order(void **state)
+{
+	static const char *const devices[] = {
+		"0000:00:00.00000b", "0000:00:00.0000Zx", "0000:00:00.00000ab",
+		"0000:00:00.00000a", "0000:00:00.0000~x", "0000:00:00.00000a",
+		"0000:00:00.00000aa",
+	};
+	const size_t n = sizeof(devices) / sizeof(devices[0]);
+	struct bst_capture cap;
+	struct bst_model model;
+	struct bst_blame blame;
+	struct bst_error err;
+	char text[4096];
+	const char *first = devices[0];
+	size_t len, i, j, distinct = 0;
+
+	(void)state;
+	len = (size_t)snprintf(text, sizeof(text), HEAD);
+	for (i = 0; i < n; i++) {
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"%zu 1.%09zu probe.end %s driver=drv rc=0 dur_ns=1000 start=0 pid=1\n",
+					i + 1, i + 1, devices[i]);
+		if (strcmp(devices[i], first) < 0)
+			first = devices[i];
+		for (j = 0; j < i && strcmp(devices[j], devices[i]); j++)
+			;
+		distinct += j == i;
+	}
+	assert_int_equal(parse(text, &cap, &err), 0);
+	assert_int_equal(bst_model_build(&cap, &model, &err), 0);
+	assert_int_equal(bst_blame_build(&cap, &model, &blame), 0);
+	assert_int_equal(blame.nrows, 1);
+	assert_string_equal(blame.rows[0].driver, "drv");
+	assert_string_equal(blame.rows[0].device, first);
+	assert_int_equal(blame.rows[0].devices, distinct);
+	assert_int_equal(blame.rows[0].attempts, n);
+	bst_blame_free(&blame);
+	bst_model_free(&model);
+	bst_capture_free(&cap);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -483,6 +531,7 @@ int main(void)
 		cmocka_unit_test(test_json_str_at_buffer_end),
 		cmocka_unit_test(test_type_ids),
 		cmocka_unit_test(test_time_order_matches_full_sort),
+		cmocka_unit_test(test_blame_names_in_strcmp_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
