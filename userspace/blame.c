@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "capture.h"
+#include "names.h"
 
 #define RC_PROBE_DEFER (-517)
 
@@ -120,158 +121,12 @@ int bst_steps_place(const struct bst_model *model, struct bst_step_place *place)
 	return 0;
 }
 
-/*
- * Names (drivers, devices, functions) ranked once in strcmp's order, so
- * that the sorts below compare numbers: they group many attempts of one
- * driver and many devices of similar names, and strcmp on those, each in
- * a different line of a large capture, was most of blame's time at a
- * million events. Each distinct name gets an id by a hash table (grown
- * with the names, so it stays small enough to stay in cache), then the
- * distinct names alone are sorted, by their first 16 bytes as numbers
- * (read once) and by strcmp only past them.
- */
-struct names {
-	const char **name;	/* by id */
-	size_t *rank;		/* by id, once names_rank ran */
-	size_t n;
-	size_t *slot;		/* id + 1; 0: free */
-	size_t size;		/* a power of two, at least twice n */
-};
-
-static int names_init(struct names *t, size_t most)
-{
-	memset(t, 0, sizeof(*t));
-	t->size = 1024;
-	t->name = calloc(most + 1, sizeof(*t->name));
-	t->rank = calloc(most + 1, sizeof(*t->rank));
-	t->slot = calloc(t->size, sizeof(*t->slot));
-	return t->name && t->rank && t->slot ? 0 : -1;
-}
-
-static void names_free(struct names *t)
-{
-	free(t->name);
-	free(t->rank);
-	free(t->slot);
-}
-
-static size_t name_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (size_t)h;
-}
-
-static int names_grow(struct names *t)
-{
-	size_t size = t->size * 2, *slot = calloc(size, sizeof(*slot)), id;
-
-	if (!slot)
-		return -1;
-	for (id = 0; id < t->n; id++) {
-		size_t i = name_hash(t->name[id]) & (size - 1);
-
-		while (slot[i])
-			i = (i + 1) & (size - 1);
-		slot[i] = id + 1;
-	}
-	free(t->slot);
-	t->slot = slot;
-	t->size = size;
-	return 0;
-}
-
-/*
- * The id of name s, added if new (at most the names_init count of them);
- * -1 out of memory.
- */
-static int name_id(struct names *t, const char *s, size_t *id)
-{
-	size_t i;
-
-	if ((t->n + 1) * 2 > t->size && names_grow(t))
-		return -1;
-	i = name_hash(s) & (t->size - 1);
-	while (t->slot[i] && strcmp(t->name[t->slot[i] - 1], s))
-		i = (i + 1) & (t->size - 1);
-	if (!t->slot[i]) {
-		t->name[t->n++] = s;
-		t->slot[i] = t->n;
-	}
-	*id = t->slot[i] - 1;
-	return 0;
-}
-
-/* A name with its first 16 bytes as two numbers in strcmp's order. */
-struct name_key {
-	uint64_t hi, lo;
-	const char *s;
-	size_t id;
-};
-
-static int by_name_key(const void *a, const void *b)
-{
-	const struct name_key *x = a, *y = b;
-	size_t i;
-
-	if (x->hi != y->hi)
-		return x->hi < y->hi ? -1 : 1;
-	if (x->lo != y->lo)
-		return x->lo < y->lo ? -1 : 1;
-	/* The same 16 bytes: equal if they held the end, else the rest. */
-	for (i = 0; i < 16; i++)
-		if (!x->s[i])
-			return 0;
-	return strcmp(x->s + 16, y->s + 16);
-}
-
-/* Big-endian bytes 0..7 of s (zero past its end): unsigned order is strcmp's. */
-static uint64_t prefix8(const char *s, size_t *at)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		unsigned char c = (unsigned char)s[*at];
-
-		v = v << 8 | c;
-		if (c)
-			(*at)++;
-	}
-	return v;
-}
-
-/* Every id's rank among the distinct names, in strcmp's order. */
-static int names_rank(struct names *t)
-{
-	struct name_key *keys = calloc(t->n + 1, sizeof(*keys));
-	size_t i;
-
-	if (!keys)
-		return -1;
-	for (i = 0; i < t->n; i++) {
-		size_t at = 0;
-
-		keys[i].hi = prefix8(t->name[i], &at);
-		keys[i].lo = prefix8(t->name[i], &at);
-		keys[i].s = t->name[i];
-		keys[i].id = i;
-	}
-	qsort(keys, t->n, sizeof(*keys), by_name_key);
-	for (i = 0; i < t->n; i++)
-		t->rank[keys[i].id] = i;
-	free(keys);
-	return 0;
-}
-
 /* A probe, with what its row is sorted by read out once. */
 struct attempt {
 	const struct bst_span *sp;
 	const char *key;	/* its driver, or its device when unnamed */
 	const char *device;
-	size_t key_n, device_n;	/* their ranks (struct names) */
+	size_t key_n, device_n;	/* their ranks (names.h) */
 	int by_device;
 	uint64_t start;
 	/*
@@ -316,7 +171,7 @@ struct step_key {
 	size_t row;
 	const struct bst_span *sp;
 	size_t depth;
-	size_t function_n;	/* its function's rank (struct names) */
+	size_t function_n;	/* its function's rank (names.h) */
 	uint64_t end_ns;	/* read once, as struct attempt's are */
 	int has_ret;
 	int64_t ret;
@@ -400,11 +255,11 @@ int bst_blame_build(const struct bst_capture *cap, const struct bst_model *model
 	struct step_key *keys = NULL;
 	size_t i, n = 0, nkeys = 0, k;
 	struct bst_blame_row *r = NULL;
-	struct names names;
+	struct bst_names names;
 
 	memset(blame, 0, sizeof(*blame));
 	/* Names: a probe's driver (or device) and device, a step's function. */
-	if (names_init(&names, 2 * model->nspans) || !probes || !row_of || !place)
+	if (bst_names_init(&names, 2 * model->nspans) || !probes || !row_of || !place)
 		goto fail;
 	for (i = 0; i < model->nspans; i++) {
 		const struct bst_span *sp = &model->spans[i];
@@ -416,8 +271,8 @@ int bst_blame_build(const struct bst_capture *cap, const struct bst_model *model
 			continue;
 		*at = (struct attempt){ sp, drv && *drv ? drv : ev->subject,
 			ev->subject, 0, 0, !drv || !*drv, bst_span_start_ns(sp), NULL, 0, 0, 0 };
-		if (name_id(&names, at->key, &at->key_n) ||
-		    name_id(&names, at->device, &at->device_n))
+		if (bst_name_id(&names, at->key, &at->key_n) ||
+		    bst_name_id(&names, at->device, &at->device_n))
 			goto fail;
 		read_attempt(cap, at);
 		n++;
@@ -427,9 +282,9 @@ int bst_blame_build(const struct bst_capture *cap, const struct bst_model *model
 		goto fail;
 	for (i = 0; i < model->nspans; i++)
 		if (place[i].probe &&
-		    name_id(&names, model->spans[i].end->subject, &k))
+		    bst_name_id(&names, model->spans[i].end->subject, &k))
 			goto fail;
-	if (names_rank(&names))
+	if (bst_names_rank(&names))
 		goto fail;
 	for (i = 0; i < n; i++) {
 		probes[i].key_n = names.rank[probes[i].key_n];
@@ -466,7 +321,7 @@ int bst_blame_build(const struct bst_capture *cap, const struct bst_model *model
 		if (!place[i].probe)
 			continue;
 		/* Every function has an id already: this adds none. */
-		if (name_id(&names, end->subject, &k))
+		if (bst_name_id(&names, end->subject, &k))
 			goto fail;
 		*key = (struct step_key){ row_of[place[i].probe - model->spans],
 			&model->spans[i], place[i].depth, names.rank[k],
@@ -508,7 +363,7 @@ int bst_blame_build(const struct bst_capture *cap, const struct bst_model *model
 	free(place);
 	free(last_end);
 	free(keys);
-	names_free(&names);
+	bst_names_free(&names);
 	return 0;
 fail:
 	free(probes);
@@ -516,7 +371,7 @@ fail:
 	free(place);
 	free(last_end);
 	free(keys);
-	names_free(&names);
+	bst_names_free(&names);
 	bst_blame_free(blame);
 	return -1;
 }
