@@ -9,7 +9,8 @@
 # check (what CI runs) proves every behaviour in a real kernel once per
 # change, with as little repetition as that allows:
 #   - host work (lint on every kernel, unit, fuzz regressions and a
-#     fixed-seed fuzz run) runs beside the VM work, not before it;
+#     fixed-seed fuzz run, the fleet servers) runs beside the VM work,
+#     not before it;
 #   - a full boot (every VM case, then 64 and 1000 async probes on 4
 #     vCPUs) for each generation of the kretprobe code: 5.10, 6.1
 #     (cloud-amd64, the module dkms built) and 6.12; a core boot (no stress
@@ -100,12 +101,14 @@ run() {
 # sleep, the ENA probe times out). Their output is shown when they end.
 host_parts() {
 	local name t0 rc
-	for name in lint unit fuzz; do
+	for name in lint unit fuzz fleet; do
 		t0=$(date +%s)
 		case $name in
 		lint) timeout -k 30 $((deadline - t0)) "$top/tests/lint.sh" ;;
 		unit) timeout -k 30 $((deadline - t0)) "$top/tests/unit/run.sh" ;;
 		fuzz) timeout -k 30 $((deadline - t0)) "$top/tests/fuzz/run.sh" "${BST_FUZZ_SECONDS:-fixed}" ;;
+		# Real Prometheus, node_exporter and sqlite3 on loopback: about 20 s.
+		fleet) timeout -k 30 $((deadline - t0)) "$top/tests/fleet.sh" ;;
 		esac >"$BST_WORK/parts/$name.log" 2>&1
 		rc=$?
 		echo "$name $rc $(($(date +%s) - t0))" >>"$BST_WORK/parts/host.done"

@@ -6,7 +6,7 @@
 #
 # TARGET   demo   tests/vm/run.sh cloud-amd64 --demo (make demo)
 #          vm     any tests/vm/run.sh lane: every flavour and suite, arm64
-#          lint unit fuzz dkms reader ab system debug bench
+#          lint unit fuzz dkms reader ab system debug bench fleet
 #                 the part of the same name
 #          check  everything make check runs;  all  everything
 #          bare   what tests/bare.sh needs on the machine itself
@@ -27,7 +27,7 @@ set -uo pipefail
 
 me=tests/deps.sh
 usage() {
-	echo "usage: $me TARGET...  (demo vm lint unit fuzz dkms reader ab system debug bench check all bare)" >&2
+	echo "usage: $me TARGET...  (demo vm lint unit fuzz dkms reader ab system debug bench fleet check all bare)" >&2
 	exit 2
 }
 [ $# -gt 0 ] || usage
@@ -109,6 +109,12 @@ target() {
 		# man checks the man page.
 		add "${build[@]}" jq prometheus libxml2-utils chromium python3-minimal man-db
 		;;
+	fleet)
+		# tests/fleet.sh: its servers (prometheus, node_exporter) are
+		# unpacked from pinned .debs, never installed (they would start
+		# services); it asks them with curl and jq, and SQL with sqlite3.
+		add "${build[@]}" "${fetch[@]}" curl jq sqlite3
+		;;
 	ab)
 		target demo
 		add jq
@@ -141,7 +147,7 @@ target() {
 		target vm
 		;;
 	check)
-		for t in lint unit fuzz dkms vm reader ab system debug bare; do
+		for t in lint unit fuzz dkms vm reader ab system debug bare fleet; do
 			target $t
 		done
 		;;

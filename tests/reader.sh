@@ -30,13 +30,13 @@ B=$out/build/bootstamps
 
 # ---------------------------------------------------------- command line
 t_help() {
-	for c in "" show plot trace prom mark save compare; do
+	for c in "" show plot trace prom mark save compare export; do
 		grep -q '^usage: bootstamps' <<<"$($B $c --help)" || { echo "no usage for '$c'"; return 1; }
 	done
 }
 case_ help t_help
 t_man() {
-	for c in show plot trace prom mark save compare; do
+	for c in show plot trace prom mark save compare export; do
 		grep -q "^\.B $c\$\|^\.B bootstamps $c\|^\.B $c " "$top/userspace/bootstamps.8" || { echo "man page lacks $c"; return 1; }
 	done
 	w=$(MANWIDTH=80 man --warnings -l "$top/userspace/bootstamps.8" 2>&1 >/dev/null)
@@ -45,7 +45,8 @@ t_man() {
 case_ man_page t_man
 t_usage() {
 	for args in "show --format xml" "show --slowest 0" "compare" "compare a" "compare --group-by size --driver x d" \
-		"mark" "plot -o" "show a b" "save --bogus" "save --dir" "shwo" "help bogus" "show --max-size 0"; do
+		"mark" "plot -o" "show a b" "save --bogus" "save --dir" "shwo" "help bogus" "show --max-size 0" \
+		"export" "export --format csv x" "export --append x" "export -o" "save --prom-dir"; do
 		$B $args >/dev/null 2>&1
 		[ $? = 1 ] || { echo "'$args' did not exit 1"; return 1; }
 	done
@@ -723,7 +724,7 @@ t_cli_double_dash() {
 case_ front.cli_double_dash_ends_options t_cli_double_dash
 t_cli_help_command() {
 	$B help >"$fw/help" && grep -q '^usage: bootstamps \[COMMAND\]' "$fw/help" || { echo "bootstamps help"; return 1; }
-	for c in show plot trace prom mark save compare; do
+	for c in show plot trace prom mark save compare export; do
 		$B help $c >"$fw/help" && grep -q "^usage: bootstamps $c" "$fw/help" || { echo "help $c"; return 1; }
 		cmp -s "$fw/help" <($B $c --help) || { echo "help $c differs from $c --help"; return 1; }
 	done

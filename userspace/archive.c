@@ -417,6 +417,7 @@ int bst_save_with(const struct bst_save_opts *o)
 	unsigned long seq;
 	size_t len, units_len;
 	FILE *f;
+	int rc;
 
 	read_line("/proc/sys/kernel/random/boot_id", boot_id, sizeof(boot_id));
 	if (!*boot_id || strchr(boot_id, '/') || boot_id[0] == '.') {
@@ -494,7 +495,11 @@ int bst_save_with(const struct bst_save_opts *o)
 	}
 	if (!o->quiet)
 		printf("%s\n", dst);
-	return o->keep ? prune(o->dir, o->keep, strrchr(dst, '/') + 1, o->quiet) : 0;
+	/* From the archived file: the series show what was saved, units too. */
+	rc = o->prom_dir ? bst_prom_to_dir(dst, o->prom_dir) : 0;
+	if (o->keep && prune(o->dir, o->keep, strrchr(dst, '/') + 1, o->quiet))
+		rc = 2;
+	return rc;
 }
 
 int bst_save(const char *from, const char *dir, size_t keep, int quiet)

@@ -28,6 +28,8 @@ struct bst_save_opts {
 	const char *systemd_run;	/* NULL: BST_SYSTEMD_RUN */
 	int units_timeout_ms;	/* 0: BST_UNITS_TIMEOUT_MS */
 	const char *sysfs;	/* NULL: /sys (firmware times, firmware.c) */
+	/* node_exporter's textfile directory: DIR/bootstamps.prom, or NULL */
+	const char *prom_dir;
 };
 
 int bst_save(const char *from, const char *dir, size_t keep, int quiet);
@@ -36,6 +38,7 @@ int bst_save_with(const struct bst_save_opts *opts);
  * 1 written, 0 nothing there (firmware.c). */
 int bst_firmware_write(FILE *out, const char *sysfs);
 int bst_mark(const char *text);
+
 /*
  * Whether path's first line is a capture's ("# bootstamps "): 1 yes, 0 no,
  * -1 unreadable (errno set). Used by compare (strays in a directory) and

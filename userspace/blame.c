@@ -223,8 +223,10 @@ static void add_attempt(struct bst_blame_row *r, const struct attempt *at,
 	r->attempts++;
 	if (!sp->end) {
 		r->running++;
-		if (!r->identity)
+		if (!r->identity) {
 			r->identity = at->identity;
+			r->last = span_event(sp);
+		}
 		return;
 	}
 	r->total_ns += sp->dur_ns;
@@ -242,6 +244,7 @@ static void add_attempt(struct bst_blame_row *r, const struct attempt *at,
 		r->has_last_rc = sp->has_rc;
 		r->last_rc = sp->rc;
 		r->identity = at->identity;
+		r->last = span_event(sp);
 	}
 }
 

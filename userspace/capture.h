@@ -170,6 +170,14 @@ int bst_is_imported(const struct bst_event *ev);
 const struct bst_event **bst_time_order(const struct bst_capture *cap);
 const char *bst_driver_identity(const struct bst_capture *cap,
 				const struct bst_event *ev);
+/*
+ * The code that ran a probe as a group's label: its version, or for a
+ * built-in driver or a module without a MODULE_VERSION "in-tree (<kernel
+ * release>)" (returns 1 then, else 0).
+ */
+int bst_driver_version_label(const struct bst_capture *cap,
+			     const struct bst_event *ev, char *buf,
+			     size_t size);
 void bst_model_free(struct bst_model *model);
 size_t bst_model_slowest(const struct bst_model *model,
 			 enum bst_span_kind kind,
@@ -206,6 +214,7 @@ struct bst_blame_row {
 	const char *driver;	/* "" when the kernel log did not name it */
 	const char *device;	/* its first device: the row's name if no driver */
 	const char *identity;	/* bst_driver_identity() of its last attempt */
+	const struct bst_event *last;	/* that attempt's event: its module, version */
 	size_t devices, attempts, running, deferred, failed, async, kmsg;
 	uint64_t total_ns, longest_ns;
 	int has_last_rc;
@@ -280,6 +289,12 @@ void bst_trace(FILE *out, const struct bst_capture *cap,
 	       const struct bst_model *model, const struct bst_boot *boot);
 void bst_prom(FILE *out, const struct bst_capture *cap,
 	      const struct bst_model *model, const struct bst_boot *boot);
+/*
+ * bst_prom of the capture at path, into dir/bootstamps.prom, replaced
+ * atomically (save --prom-dir). An exit status: 0, or 2 with a message.
+ */
+#define BST_PROM_FILE "bootstamps.prom"
+int bst_prom_to_dir(const char *path, const char *dir);
 void bst_plot(FILE *out, const struct bst_capture *cap,
 	      const struct bst_model *model, const struct bst_boot *boot);
 

@@ -6,11 +6,9 @@
  * changed between the groups: driver versions, kernel, command line.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +17,7 @@
 #include "archive.h"
 #include "capture.h"
 #include "compare.h"
+#include "inputs.h"
 #include "json.h"
 #include "programs.h"
 #include "stats.h"
@@ -200,31 +199,6 @@ static char *dup_or_empty(const char *s)
 }
 
 /*
- * Which code ran a probe, as compare names it. A driver built into the
- * kernel, or a module without a MODULE_VERSION (in-tree modules have none;
- * out-of-tree drivers such as Amazon's ENA carry one), is the kernel's own:
- * "in-tree (<kernel release>)", so it is never ordered among version
- * numbers. Anything else is named by its version. (A module's srcversion
- * alone does not tell the two apart: kernels built with
- * CONFIG_MODULE_SRCVERSION_ALL give every module one.)
- */
-static int driver_label(const struct bst_capture *cap,
-			const struct bst_event *ev, char *buf, size_t size)
-{
-	const char *version = bst_event_get(ev, "version");
-	const char *builtin = bst_event_get(ev, "builtin");
-	const char *kernel = bst_header_get(cap, "kernel");
-
-	if ((builtin && !strcmp(builtin, "1")) || !version || !*version) {
-		snprintf(buf, size, "in-tree (%s)",
-			 kernel && *kernel ? kernel : "unknown kernel");
-		return 1;
-	}
-	snprintf(buf, size, "%s", version);
-	return 0;
-}
-
-/*
  * The machine facts of save's "# saved" line, unescaped. A capture saved
  * without the line has none: "(not recorded)", unlike an empty value (the
  * machine does not show it: "(none)").
@@ -386,7 +360,7 @@ static int summarize(const char *path, const char *driver,
 		snprintf(key, sizeof(key), "probe %s", drv);
 		r = add_metric_in(s, key, ms, phase, &mcap);
 		if (!r) {
-			int in_tree = driver_label(&cap, sp->end, label,
+			int in_tree = bst_driver_version_label(&cap, sp->end, label,
 						   sizeof(label));
 
 			r = add_driver(s, drv, label, in_tree);
@@ -496,121 +470,6 @@ static void group_free(struct bst_group *g)
 	free(g->s);
 	free(g->label);
 	memset(g, 0, sizeof(*g));
-}
-
-/* A path to read, and whether a directory listing (not the user) named it. */
-struct bst_input {
-	char *path;
-	int from_dir;
-};
-
-static int cmp_input(const void *a, const void *b)
-{
-	return strcmp(((const struct bst_input *)a)->path,
-		      ((const struct bst_input *)b)->path);
-}
-
-static int add_input(struct bst_input **in, size_t *n, char *path,
-		     int from_dir)
-{
-	struct bst_input *p = realloc(*in, (*n + 1) * sizeof(*p));
-
-	if (!p || !path) {
-		free(path);
-		return -1;
-	}
-	*in = p;
-	p[(*n)++] = (struct bst_input){ path, from_dir };
-	return 0;
-}
-
-/*
- * What compare does with a file it cannot use that a directory listing
- * gave it: a warning and the rest of the comparison, or with --strict an
- * error. Returns -1 when fatal (err set).
- */
-static int skip_or_fail(const struct bst_compare_opts *opts,
-			struct bst_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int skip_or_fail(const struct bst_compare_opts *opts,
-			struct bst_error *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	if (opts->strict)
-		return -1;
-	fprintf(stderr, "bootstamps: warning: %s; skipped (--strict makes this an error)\n",
-		err->msg);
-	return 0;
-}
-
-/* Expand one argument (a file, or a directory of captures) into inputs. */
-static int expand(const char *arg, struct bst_input **in, size_t *n,
-		  const struct bst_compare_opts *opts, struct bst_error *err)
-{
-	struct stat st;
-	struct dirent *de;
-	DIR *d;
-	size_t first = *n;
-	int r = 0;
-
-	if (stat(arg, &st)) {
-		snprintf(err->msg, sizeof(err->msg), "%s: %s", arg,
-			 strerror(errno));
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		if (add_input(in, n, strdup(arg), 0))
-			goto oom;
-		return 0;
-	}
-	d = opendir(arg);
-	if (!d) {
-		snprintf(err->msg, sizeof(err->msg), "%s: %s", arg,
-			 strerror(errno));
-		return -1;
-	}
-	while (!r && (de = readdir(d))) {
-		char *p;
-
-		/* Hidden files are temporaries of an unfinished `save`. */
-		if (de->d_name[0] == '.')
-			continue;
-		if (asprintf(&p, "%s/%s", arg, de->d_name) < 0) {
-			r = -2;
-			break;
-		}
-		if (stat(p, &st) || !S_ISREG(st.st_mode)) {
-			/* Never opened: a FIFO would block the comparison. */
-			r = skip_or_fail(opts, err, "%s: not a regular file", p);
-			free(p);
-			continue;
-		}
-		/* Unreadable: left to the parser, which names the error. */
-		if (bst_looks_like_capture(p) == 0) {
-			r = skip_or_fail(opts, err,
-					 "%s: not a capture (its first line is not \"# bootstamps <version>\")",
-					 p);
-			free(p);
-			continue;
-		}
-		if (add_input(in, n, p, 1))
-			r = -2;
-	}
-	closedir(d);
-	if (r == -2)
-		goto oom;
-	/* Directory order is arbitrary; reports must not be. */
-	if (*n > first)
-		qsort(*in + first, *n - first, sizeof(**in), cmp_input);
-	return r;
-oom:
-	snprintf(err->msg, sizeof(err->msg), "out of memory");
-	return -1;
 }
 
 /*
@@ -1489,7 +1348,7 @@ static int load_group(char **args, size_t nargs, const char *driver,
 	int r = 0;
 
 	for (i = 0; i < nargs && !r; i++)
-		r = expand(args[i], &in, &n, opts, err);
+		r = bst_inputs_expand(args[i], &in, &n, opts->strict, err);
 	for (i = 0; i < n && !r; i++) {
 		const struct bst_summary *dup;
 		struct bst_summary s;
@@ -1498,7 +1357,7 @@ static int load_group(char **args, size_t nargs, const char *driver,
 			char why[sizeof(err->msg)];
 
 			memcpy(why, err->msg, sizeof(why));
-			r = in[i].from_dir ? skip_or_fail(opts, err, "%s", why) : -1;
+			r = in[i].from_dir ? bst_input_skip_or_fail(opts->strict, err, "%s", why) : -1;
 			continue;
 		}
 		dup = find_boot(g, &s);
@@ -1522,9 +1381,7 @@ static int load_group(char **args, size_t nargs, const char *driver,
 			 nargs ? args[0] : "(none)");
 		r = -1;
 	}
-	for (i = 0; i < n; i++)
-		free(in[i].path);
-	free(in);
+	bst_inputs_free(in, n);
 	return r;
 }
 

@@ -18,6 +18,7 @@
 #include "archive.h"
 #include "capture.h"
 #include "compare.h"
+#include "export.h"
 #include "input.h"
 #include "outfile.h"
 
@@ -39,6 +40,7 @@ static const char usage_main[] =
 	"  mark      write a marker: bootstamps mark TEXT\n"
 	"  save      archive this boot in " BST_ARCHIVE_DIR "\n"
 	"  compare   compare groups of saved boots\n"
+	"  export    one JSON line per boot (or CloudWatch EMF), for a fleet\n"
 	"  help      bootstamps help COMMAND: what COMMAND does and its options\n"
 	"\n"
 	"Without a command, the first argument is read as a FILE for show if it\n"
@@ -83,7 +85,8 @@ static const char usage_mark[] =
 
 static const char usage_save[] =
 	"usage: bootstamps save [--dir DIR] [--from FILE] [--keep N] [--quiet] [--no-units]\n"
-	"                       [--units-from FILE] [--sysfs DIR] [--max-size BYTES]\n"
+	"                       [--units-from FILE] [--sysfs DIR] [--prom-dir DIR]\n"
+	"                       [--max-size BYTES]\n"
 	"\n"
 	"Archive this boot: the capture plus the boot id, kernel release, command\n"
 	"line, os-release, and the machine as it shows itself (DMI product name and\n"
@@ -102,6 +105,10 @@ static const char usage_save[] =
 	"  --units-from FILE  add the units of FILE, systemctl show's output\n"
 	"                saved earlier, instead of asking systemctl\n"
 	"  --sysfs DIR   read firmware times under DIR instead of /sys\n"
+	"  --prom-dir DIR  also write the boot's Prometheus text (bootstamps prom)\n"
+	"                to DIR/bootstamps.prom, replaced atomically: node_exporter's\n"
+	"                textfile directory. An empty DIR writes none (so that a\n"
+	"                unit can pass a variable that is not set)\n"
 	USAGE_MAX_SIZE;
 
 static const char usage_compare[] =
@@ -127,8 +134,30 @@ static const char usage_compare[] =
 	"                    (by default it is skipped with a warning)\n"
 	USAGE_MAX_SIZE;
 
+static const char usage_export[] =
+	"usage: bootstamps export [--format jsonl|emf] [-o FILE [--append]] [--strict] [--max-size BYTES] CAPTURE|DIR...\n"
+	"\n"
+	"Write one record per boot, for the engines a fleet already runs\n"
+	"(docs/fleet.md): each capture named, and each capture in each\n"
+	"directory named (an archive, as compare reads it).\n"
+	"\n"
+	"  --format F    jsonl (default): one JSON object per line, schema\n"
+	"                bootstamps.boot/1 (docs/reader.md), for SQL over JSON;\n"
+	"                emf: CloudWatch embedded metric format, a line for the\n"
+	"                boot and one per driver, dimensions driver, version and\n"
+	"                instance type only\n"
+	"  -o, --output FILE  write there instead of standard output (a regular\n"
+	"                file is replaced atomically, as for plot)\n"
+	"  --append      add to FILE instead of replacing it: created if absent,\n"
+	"                only a regular file (never a link), one write per boot\n"
+	"                so that writers appending at once never tear a line\n"
+	"  --strict      a file in a directory that is not a capture, or does\n"
+	"                not parse, is an error (by default skipped, with a warning)\n"
+	USAGE_MAX_SIZE;
+
 static const char *const command_names[] = {
-	"show", "plot", "trace", "prom", "mark", "save", "compare", "help",
+	"show", "plot", "trace", "prom", "mark", "save", "compare", "export",
+	"help",
 };
 #define NCOMMANDS (sizeof(command_names) / sizeof(command_names[0]))
 
@@ -151,6 +180,8 @@ static int print_help(const char *cmd)
 		fputs(usage_save, stdout);
 	else if (!strcmp(cmd, "compare"))
 		fputs(usage_compare, stdout);
+	else if (!strcmp(cmd, "export"))
+		fputs(usage_export, stdout);
 	else
 		return -1;
 	return 0;
@@ -166,7 +197,7 @@ static int print_version(void)
 static const char *const valued_options[] = {
 	"--format", "--slowest", "--output", "--max-size", "--dir", "--from",
 	"--keep", "--driver", "--group-by", "--baseline", "--units-from",
-	"--sysfs",
+	"--sysfs", "--prom-dir",
 };
 
 /*
@@ -398,6 +429,12 @@ static int cmd_save(int argc, char **argv)
 		} else if (!strcmp(a, "--sysfs")) {
 			if (!(o.sysfs = value_of(argc, argv, &i)) || !*o.sysfs)
 				return bad_usage("save", "--sysfs needs a directory (where sysfs is mounted)");
+		} else if (!strcmp(a, "--prom-dir")) {
+			/* Empty on purpose: --prom-dir=${UNSET} in a unit is off. */
+			if (!(o.prom_dir = value_of(argc, argv, &i)))
+				return bad_usage("save", "--prom-dir needs a directory (node_exporter's textfile directory)");
+			if (!*o.prom_dir)
+				o.prom_dir = NULL;
 		} else if (!strcmp(a, "--max-size")) {
 			if (set_max_size("save", value_of(argc, argv, &i)))
 				return 1;
@@ -504,6 +541,66 @@ static int cmd_compare(int argc, char **argv)
 	return rc;
 }
 
+static int cmd_export(int argc, char **argv)
+{
+	char **files = calloc((size_t)argc + 1, sizeof(*files));
+	struct bst_export_opts o = { .format = BST_EXPORT_JSONL };
+	const char *why = NULL;
+	size_t n = 0;
+	int operands_only = 0, i, rc;
+
+	if (!files)
+		return 2;
+	for (i = 0; i < argc && !why; i++) {
+		const char *a = argv[i];
+
+		if (operands_only || !is_option(a)) {
+			files[n++] = argv[i];
+		} else if (!strcmp(a, "--")) {
+			operands_only = 1;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			free(files);
+			return print_help("export") ? 1 : 0;
+		} else if (!strcmp(a, "--format")) {
+			const char *f = value_of(argc, argv, &i);
+
+			if (f && !strcmp(f, "jsonl"))
+				o.format = BST_EXPORT_JSONL;
+			else if (f && !strcmp(f, "emf"))
+				o.format = BST_EXPORT_EMF;
+			else
+				why = "--format needs jsonl or emf";
+		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+			o.output = value_of(argc, argv, &i);
+			if (!o.output || !*o.output)
+				why = !strcmp(a, "-o") ? "-o needs a file" : "--output needs a file";
+		} else if (!strcmp(a, "--append")) {
+			o.append = 1;
+		} else if (!strcmp(a, "--strict")) {
+			o.strict = 1;
+		} else if (!strcmp(a, "--max-size")) {
+			if (bst_parse_size(value_of(argc, argv, &i), &bst_max_input_bytes))
+				why = "--max-size needs a size in bytes (a number, or with K, M or G)";
+		} else {
+			free(files);
+			return unknown_option("export", a);
+		}
+	}
+	if (!why && !n)
+		why = "give the captures, or archive directories, to export";
+	if (!why && o.append && (!o.output || !strcmp(o.output, "-")))
+		why = "--append needs -o FILE";
+	if (why) {
+		free(files);
+		return bad_usage("export", why);
+	}
+	rc = bst_export_with(files, n, &o);
+	free(files);
+	if (fflush(stdout) || ferror(stdout))
+		return 2;
+	return rc;
+}
+
 /* Edits (one letter changed, added or dropped) between two short words. */
 static size_t edit_distance(const char *x, const char *y)
 {
@@ -595,6 +692,8 @@ static int run(int argc, char **argv)
 		return cmd_save(argc - skip, argv + skip);
 	if (!strcmp(cmd, "compare"))
 		return cmd_compare(argc - skip, argv + skip);
+	if (!strcmp(cmd, "export"))
+		return cmd_export(argc - skip, argv + skip);
 	if (argc > 1 && !names_a_file(cmd))
 		return unknown_command(cmd);
 	/* No command: `bootstamps [show options] [FILE]`. */

@@ -440,6 +440,32 @@ const char *bst_driver_identity(const struct bst_capture *cap,
 	return v && *v ? v : "-";
 }
 
+/*
+ * Which code ran a probe, as compare --group-by version names it (and export's version_label). A driver built into the
+ * kernel, or a module without a MODULE_VERSION (in-tree modules have none;
+ * out-of-tree drivers such as Amazon's ENA carry one), is the kernel's own:
+ * "in-tree (<kernel release>)", so it is never ordered among version
+ * numbers. Anything else is named by its version. (A module's srcversion
+ * alone does not tell the two apart: kernels built with
+ * CONFIG_MODULE_SRCVERSION_ALL give every module one.)
+ */
+int bst_driver_version_label(const struct bst_capture *cap,
+			     const struct bst_event *ev, char *buf,
+			     size_t size)
+{
+	const char *version = bst_event_get(ev, "version");
+	const char *builtin = bst_event_get(ev, "builtin");
+	const char *kernel = bst_header_get(cap, "kernel");
+
+	if ((builtin && !strcmp(builtin, "1")) || !version || !*version) {
+		snprintf(buf, size, "in-tree (%s)",
+			 kernel && *kernel ? kernel : "unknown kernel");
+		return 1;
+	}
+	snprintf(buf, size, "%s", version);
+	return 0;
+}
+
 static int by_time(const void *a, const void *b)
 {
 	const struct bst_event *x = *(const struct bst_event *const *)a;

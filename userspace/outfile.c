@@ -439,3 +439,51 @@ void bst_outfile_abort(struct bst_outfile *o)
 	memset(o, 0, sizeof(*o));
 	o->dirfd = -1;
 }
+
+int bst_outfile_open_append(const char *path, mode_t mode,
+			    struct bst_error *err)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	struct stat before, after;
+	int dirfd, fd, existed;
+	char *dir;
+
+	if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
+		return out_fail(err, "%s names a directory, not a file", path);
+	dir = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup("");
+	if (!dir)
+		return out_fail(err, "%s: out of memory", path);
+	dirfd = open_directory(path, dir, err);
+	free(dir);
+	if (dirfd < 0)
+		return -1;
+	/* Checked before it is opened: opening a device or FIFO can act. */
+	existed = !fstatat(dirfd, base, &before, AT_SYMLINK_NOFOLLOW);
+	if (!existed && errno != ENOENT) {
+		out_fail(err, "cannot append to %s: %s", path, strerror(errno));
+		close(dirfd);
+		return -1;
+	}
+	if (existed && !S_ISREG(before.st_mode)) {
+		out_fail(err, "%s is %s: only a regular file is appended to",
+			 path, kind_of(before.st_mode));
+		close(dirfd);
+		return -1;
+	}
+	/* O_NONBLOCK: should a FIFO be put there meanwhile, no hang. */
+	fd = openat(dirfd, base, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+		    O_NOCTTY | O_CLOEXEC | O_NONBLOCK, mode);
+	close(dirfd);
+	if (fd < 0)
+		return out_fail(err, "cannot append to %s: %s", path,
+				errno == ELOOP ? "it is a symbolic link" :
+				strerror(errno));
+	/* What was opened must be a regular file, and the one checked. */
+	if (fstat(fd, &after) || !S_ISREG(after.st_mode) ||
+	    (existed && !same_file(&before, &after))) {
+		close(fd);
+		return out_fail(err, "%s changed while it was opened: not appended to",
+				path);
+	}
+	return fd;
+}

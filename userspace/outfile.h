@@ -36,4 +36,13 @@ int bst_outfile_open(struct bst_outfile *o, const char *path,
 int bst_outfile_commit(struct bst_outfile *o, struct bst_error *err);
 void bst_outfile_abort(struct bst_outfile *o);
 
+/*
+ * A file to append records to (export --append): its directory resolved as
+ * above, then the file itself created (mode) or opened with O_APPEND and
+ * O_NOFOLLOW. Only a regular file is appended to: a symbolic link, FIFO,
+ * device or directory is refused. Returns the fd, or -1 with err set.
+ */
+int bst_outfile_open_append(const char *path, mode_t mode,
+			    struct bst_error *err);
+
 #endif /* BST_OUTFILE_H */

@@ -10,7 +10,7 @@
  * text, no device names: label values are the fixed phase and milestone
  * names below, driver names, and the versions of the code that ran.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "capture.h"
+#include "outfile.h"
 
 /*
  * The milestones exported, by the name bst_boot_build gives them. Only the
@@ -332,4 +333,49 @@ void bst_prom(FILE *out, const struct bst_capture *cap,
 	       "Probes the kretprobe could not time (all its instances were busy).");
 	fputs("bootstamps_missed_probes", out);
 	header_count(out, cap, "missed");
+}
+
+int bst_prom_to_dir(const char *path, const char *dir)
+{
+	struct bst_outfile o;
+	struct bst_capture cap;
+	struct bst_model model;
+	struct bst_boot boot;
+	struct bst_error err;
+	char *target;
+	int rc = 2;
+
+	if (asprintf(&target, "%s/%s", dir, BST_PROM_FILE) < 0) {
+		fprintf(stderr, "bootstamps: out of memory\n");
+		return 2;
+	}
+	if (bst_parse_file(path, &cap, &err)) {
+		fprintf(stderr, "bootstamps: %s\n", err.msg);
+		free(target);
+		return 2;
+	}
+	if (bst_model_build(&cap, &model, &err))
+		goto out_cap;
+	if (bst_boot_build(&cap, &boot)) {
+		snprintf(err.msg, sizeof(err.msg), "%s: out of memory", path);
+		goto out_model;
+	}
+	/*
+	 * A regular file only, replaced by rename: node_exporter never reads
+	 * half a file, and its textfile collector reads only names ending in
+	 * .prom, not the temporary beside it.
+	 */
+	if (!bst_outfile_open(&o, target, BST_OUT_REGULAR_ONLY, 0644, &err)) {
+		bst_prom(o.f, &cap, &model, &boot);
+		rc = bst_outfile_commit(&o, &err) ? 2 : 0;
+	}
+	bst_boot_free(&boot);
+out_model:
+	bst_model_free(&model);
+out_cap:
+	if (rc)
+		fprintf(stderr, "bootstamps: %s\n", err.msg);
+	bst_capture_free(&cap);
+	free(target);
+	return rc;
 }

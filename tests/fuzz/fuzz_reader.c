@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "capture.h"
+#include "export.h"
 #include "input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -46,6 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			bst_show_csv(sink, &cap);
 			bst_trace(sink, &cap, &model, &boot);
 			bst_prom(sink, &cap, &model, &boot);
+			bst_export_record(sink, &cap, &model, &boot, BST_EXPORT_JSONL, 0);
+			bst_export_record(sink, &cap, &model, &boot, BST_EXPORT_EMF, 0);
 			bst_plot(sink, &cap, &model, &boot);
 			bst_boot_free(&boot);
 		}

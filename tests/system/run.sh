@@ -97,6 +97,10 @@ prepare() {
 	install -m 644 "$top/tests/system/guest/bst-report.service" "$root/etc/systemd/system/"
 	install -m 644 "$top/tests/system/guest/20-dhcp.network" "$root/etc/systemd/network/"
 	in_root "$root" systemctl enable -q bst-report.service systemd-networkd.service || return 1
+	# An operator's setting: the boot's Prometheus series into
+	# node_exporter's textfile directory (Debian's default one).
+	mkdir -p "$root/var/lib/prometheus/node-exporter"
+	echo 'BOOTSTAMPS_PROM_DIR=/var/lib/prometheus/node-exporter' >"$root/etc/default/bootstamps"
 	mkdir -p "$root/tmp/bootstamps"
 	if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
 		(cd "$top" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$root/tmp/bootstamps")
@@ -239,7 +243,8 @@ judge_boot() {
 	# systemd's units, imported by bootstamps-save into the archived
 	# capture, on the same clock as the kernel's events: the unit that runs
 	# systemd-sysctl ends after its program's exec, and the DHCP address
-	# the network comes after systemd-networkd's unit started.
+	# the network comes after systemd-networkd's unit started: two sources,
+	# one clock.
 	local units sysctl_exec sysctl_end networkd ipv4
 	units=$(awk '/^# units / { for (i = 3; i <= NF; i++) if ($i ~ /^units=/) print substr($i, 7) }' "$d/$name.saved")
 	[ "${units:-0}" -gt 0 ] && grep -q '^# units units_source=systemctl ' "$d/$name.saved"
@@ -250,9 +255,17 @@ judge_boot() {
 	[ -n "$sysctl_exec" ] && [ -n "$sysctl_end" ] && awk -v a="$sysctl_exec" -v b="$sysctl_end" 'BEGIN { exit !(a < b) }'
 	verdict "$name.unit_after_its_program" $? "systemd-sysctl exec'd at ${sysctl_exec:-never}, its unit ended at ${sysctl_end:-never}"
 	networkd=$(awk '$3 == "unit.start" && $4 == "systemd-networkd.service" { print $2; exit }' "$d/$name.saved")
-	ipv4=$(awk '$3 == "net.ipv4" { print $2; exit }' "$d/$name.saved")
+	# The address from /proc/bootstamps as bst-report read it: DHCP may
+	# answer after bootstamps-save archived the boot (it did, once).
+	ipv4=$(first_time "$name" '^[0-9.]+ net\.ipv4 ')
 	[ -n "$networkd" ] && [ -n "$ipv4" ] && awk -v a="$networkd" -v b="$ipv4" 'BEGIN { exit !(a < b) }'
 	verdict "$name.unit_before_the_address_it_gives" $? "systemd-networkd.service started at ${networkd:-never}, net.ipv4 at ${ipv4:-never}"
+	# The textfile bootstamps-save wrote is the archived capture's series:
+	# the same as the host's reader makes of that capture.
+	local prom_diff
+	prom_diff=$("$work/reader-build/bootstamps" prom "$d/$name.saved" 2>&1 | diff - "$d/$name.prom" | head -n 2 | tr '\n' ' ')
+	[ -s "$d/$name.prom" ] && grep -q '^bootstamps_driver_probe_seconds{driver="nvme"' "$d/$name.prom" && [ -z "$prom_diff" ]
+	verdict "$name.prom_textfile_written" $? "$(wc -l <"$d/$name.prom") lines in node_exporter's textfile; against the host's 'bootstamps prom': ${prom_diff:-same}"
 	bid=$(boot_id "$name")
 	grep -qE 'Result=success .*ExecMainStatus=0 .*ConditionResult=yes|ExecMainStatus=0 .*Result=success' "$d/$name.report" &&
 		grep -qx "$bid.bst" "$d/$name.captures"
@@ -408,7 +421,7 @@ lane_initramfs_tools() {
 	upgrade_kernel itools lsinitramfs "$k1" || return
 	# The operator bounds the archive to 2 boots (docs/install.md): this
 	# boot's save deletes boot1's capture, the oldest of 3.
-	echo 'BOOTSTAMPS_SAVE_OPTS="--keep 2"' >"$root/etc/default/bootstamps"
+	echo 'BOOTSTAMPS_SAVE_OPTS="--keep 2"' >>"$root/etc/default/bootstamps"
 	image || die itools.image "mke2fs -d failed"
 	boot itools.boot_upgraded "$k2"
 	judge_boot itools.boot_upgraded "$k2"
@@ -512,6 +525,9 @@ lane_dracut() {
 	judge_boot dracut.boot_upgraded "$k2"
 }
 
+# The host's reader, to check what the guest's wrote (built apart: the
+# reader's tests build beside this lane).
+make -s -C "$top/userspace" OBJDIR="$work/reader-build" >"$work/reader-build.log" 2>&1 || die setup.reader "cannot build the reader: $(tail -n 1 "$work/reader-build.log")"
 for lane in $lanes; do
 	case $lane in
 	initramfs-tools) lane_initramfs_tools ;;
