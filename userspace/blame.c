@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "capture.h"
+#include "names.h"
 
 #define RC_PROBE_DEFER (-517)
 
@@ -125,23 +126,29 @@ struct attempt {
 	const struct bst_span *sp;
 	const char *key;	/* its driver, or its device when unnamed */
 	const char *device;
+	size_t key_n, device_n;	/* their ranks (names.h) */
 	int by_device;
 	uint64_t start;
+	/*
+	 * What its row needs from its event, read in the pass over the
+	 * spans (in the file's order), not in the sorted order, where each
+	 * event is somewhere else in a large capture.
+	 */
+	const char *identity;	/* bst_driver_identity() */
+	uint64_t end_ns;	/* when it ended (finished only) */
+	unsigned char async, kmsg;
 };
 
 static int by_row_then_device(const void *a, const void *b)
 {
 	const struct attempt *x = a, *y = b;
-	int c;
 
 	if (x->by_device != y->by_device)
 		return x->by_device - y->by_device;
-	c = strcmp(x->key, y->key);
-	if (c)
-		return c;
-	c = strcmp(x->device, y->device);
-	if (c)
-		return c;
+	if (x->key_n != y->key_n)
+		return x->key_n < y->key_n ? -1 : 1;
+	if (x->device_n != y->device_n)
+		return x->device_n < y->device_n ? -1 : 1;
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
 	return x->sp < y->sp ? -1 : (x->sp > y->sp);
@@ -164,22 +171,23 @@ struct step_key {
 	size_t row;
 	const struct bst_span *sp;
 	size_t depth;
+	size_t function_n;	/* its function's rank (names.h) */
+	uint64_t end_ns;	/* read once, as struct attempt's are */
+	int has_ret;
+	int64_t ret;
 };
 
 static int by_row_step(const void *a, const void *b)
 {
 	const struct step_key *x = a, *y = b;
-	int c;
 
 	if (x->row != y->row)
 		return x->row < y->row ? -1 : 1;
 	if (x->depth != y->depth)
 		return x->depth < y->depth ? -1 : 1;
-	c = strcmp(x->sp->end->subject, y->sp->end->subject);
-	if (c)
-		return c;
-	return x->sp->end->t_ns < y->sp->end->t_ns ? -1 :
-	       (x->sp->end->t_ns > y->sp->end->t_ns);
+	if (x->function_n != y->function_n)
+		return x->function_n < y->function_n ? -1 : 1;
+	return x->end_ns < y->end_ns ? -1 : (x->end_ns > y->end_ns);
 }
 
 static int step_by_total_desc(const void *a, const void *b)
@@ -193,19 +201,31 @@ static int step_by_total_desc(const void *a, const void *b)
 	return strcmp(x->function, y->function);
 }
 
-static void add_attempt(const struct bst_capture *cap,
-			struct bst_blame_row *r, const struct bst_span *sp,
+/* What add_attempt needs of an attempt's event. */
+static void read_attempt(const struct bst_capture *cap, struct attempt *at)
+{
+	const struct bst_event *ev = span_event(at->sp);
+	const char *v;
+
+	at->identity = bst_driver_identity(cap, ev);
+	if (!at->sp->end)
+		return;
+	at->end_ns = ev->t_ns;
+	at->async = (v = bst_event_get(ev, "async")) && !strcmp(v, "1");
+	at->kmsg = (v = bst_event_get(ev, "src")) && !strcmp(v, "kmsg");
+}
+
+static void add_attempt(struct bst_blame_row *r, const struct attempt *at,
 			uint64_t *last_end)
 {
-	const struct bst_event *ev = span_event(sp);
-	const char *v;
+	const struct bst_span *sp = at->sp;
 
 	r->attempts++;
 	if (!sp->end) {
 		r->running++;
 		if (!r->identity) {
-			r->identity = bst_driver_identity(cap, ev);
-			r->last = ev;
+			r->identity = at->identity;
+			r->last = span_event(sp);
 		}
 		return;
 	}
@@ -216,17 +236,15 @@ static void add_attempt(const struct bst_capture *cap,
 		r->deferred++;
 	else if (sp->has_rc && sp->rc < 0)
 		r->failed++;
-	if ((v = bst_event_get(ev, "async")) && !strcmp(v, "1"))
-		r->async++;
-	if ((v = bst_event_get(ev, "src")) && !strcmp(v, "kmsg"))
-		r->kmsg++;
+	r->async += at->async;
+	r->kmsg += at->kmsg;
 	/* The last attempt (by when it ended) gives the row's result. */
-	if (!r->identity || ev->t_ns >= *last_end) {
-		*last_end = ev->t_ns;
+	if (!r->identity || at->end_ns >= *last_end) {
+		*last_end = at->end_ns;
 		r->has_last_rc = sp->has_rc;
 		r->last_rc = sp->rc;
-		r->identity = bst_driver_identity(cap, ev);
-		r->last = ev;
+		r->identity = at->identity;
+		r->last = span_event(sp);
 	}
 }
 
@@ -240,19 +258,40 @@ int bst_blame_build(const struct bst_capture *cap, const struct bst_model *model
 	struct step_key *keys = NULL;
 	size_t i, n = 0, nkeys = 0, k;
 	struct bst_blame_row *r = NULL;
+	struct bst_names names;
 
 	memset(blame, 0, sizeof(*blame));
-	if (!probes || !row_of || !place)
+	/* Names: a probe's driver (or device) and device, a step's function. */
+	if (bst_names_init(&names, 2 * model->nspans) || !probes || !row_of || !place)
 		goto fail;
 	for (i = 0; i < model->nspans; i++) {
 		const struct bst_span *sp = &model->spans[i];
 		const struct bst_event *ev = span_event(sp);
 		const char *drv = bst_event_get(ev, "driver");
+		struct attempt *at = &probes[n];
 
 		if (sp->kind != BST_SPAN_PROBE)
 			continue;
-		probes[n++] = (struct attempt){ sp, drv && *drv ? drv : ev->subject,
-			ev->subject, !drv || !*drv, bst_span_start_ns(sp) };
+		*at = (struct attempt){ sp, drv && *drv ? drv : ev->subject,
+			ev->subject, 0, 0, !drv || !*drv, bst_span_start_ns(sp), NULL, 0, 0, 0 };
+		if (bst_name_id(&names, at->key, &at->key_n) ||
+		    bst_name_id(&names, at->device, &at->device_n))
+			goto fail;
+		read_attempt(cap, at);
+		n++;
+	}
+	/* Steps' functions too, before the names are ranked. */
+	if (bst_steps_place(model, place))
+		goto fail;
+	for (i = 0; i < model->nspans; i++)
+		if (place[i].probe &&
+		    bst_name_id(&names, model->spans[i].end->subject, &k))
+			goto fail;
+	if (bst_names_rank(&names))
+		goto fail;
+	for (i = 0; i < n; i++) {
+		probes[i].key_n = names.rank[probes[i].key_n];
+		probes[i].device_n = names.rank[probes[i].device_n];
 	}
 	qsort(probes, n, sizeof(*probes), by_row_then_device);
 	blame->rows = calloc(n + 1, sizeof(*blame->rows));
@@ -262,29 +301,37 @@ int bst_blame_build(const struct bst_capture *cap, const struct bst_model *model
 	for (i = 0; i < n; i++) {
 		const struct attempt *at = &probes[i], *prev = i ? &probes[i - 1] : NULL;
 
-		if (!prev || at->by_device != prev->by_device || strcmp(at->key, prev->key)) {
+		if (!prev || at->by_device != prev->by_device || at->key_n != prev->key_n) {
 			r = &blame->rows[blame->nrows++];
 			r->driver = at->by_device ? "" : at->key;
 			r->device = at->device;
 			r->devices = 1;
-		} else if (strcmp(at->device, prev->device)) {
+		} else if (at->device_n != prev->device_n) {
 			r->devices++;
 		}
-		add_attempt(cap, r, at->sp, &last_end[r - blame->rows]);
+		add_attempt(r, at, &last_end[r - blame->rows]);
 		row_of[at->sp - model->spans] = (size_t)(r - blame->rows);
 	}
 
 	/* Steps: grouped by row, depth and function, then summed. */
-	if (bst_steps_place(model, place))
-		goto fail;
 	keys = calloc(model->nspans + 1, sizeof(*keys));
 	if (!keys)
 		goto fail;
-	for (i = 0; i < model->nspans; i++)
-		if (place[i].probe)
-			keys[nkeys++] = (struct step_key){
-				row_of[place[i].probe - model->spans],
-				&model->spans[i], place[i].depth };
+	for (i = 0; i < model->nspans; i++) {
+		const struct bst_event *end = model->spans[i].end;
+		struct step_key *key = &keys[nkeys];
+
+		if (!place[i].probe)
+			continue;
+		/* Every function has an id already: this adds none. */
+		if (bst_name_id(&names, end->subject, &k))
+			goto fail;
+		*key = (struct step_key){ row_of[place[i].probe - model->spans],
+			&model->spans[i], place[i].depth, names.rank[k],
+			end->t_ns, 0, 0 };
+		key->has_ret = bst_event_get_i64(end, "ret", &key->ret) == 1;
+		nkeys++;
+	}
 	qsort(keys, nkeys, sizeof(*keys), by_row_step);
 	blame->steps = calloc(nkeys + 1, sizeof(*blame->steps));
 	if (!blame->steps)
@@ -297,14 +344,12 @@ int bst_blame_build(const struct bst_capture *cap, const struct bst_model *model
 		s->depth = keys[i].depth;
 		for (k = i; k < nkeys && keys[k].row == keys[i].row &&
 			    keys[k].depth == keys[i].depth &&
-			    !strcmp(keys[k].sp->end->subject, s->function); k++) {
-			int64_t ret;
-
+			    keys[k].function_n == keys[i].function_n; k++) {
 			s->calls++;
 			s->total_ns += keys[k].sp->dur_ns;
 			/* keys are in time order within the group: the last wins. */
-			s->has_ret = bst_event_get_i64(keys[k].sp->end, "ret", &ret) == 1;
-			s->last_ret = s->has_ret ? ret : 0;
+			s->has_ret = keys[k].has_ret;
+			s->last_ret = s->has_ret ? keys[k].ret : 0;
 		}
 		if (!owner->steps)
 			owner->steps = s;
@@ -321,6 +366,7 @@ int bst_blame_build(const struct bst_capture *cap, const struct bst_model *model
 	free(place);
 	free(last_end);
 	free(keys);
+	bst_names_free(&names);
 	return 0;
 fail:
 	free(probes);
@@ -328,6 +374,7 @@ fail:
 	free(place);
 	free(last_end);
 	free(keys);
+	bst_names_free(&names);
 	bst_blame_free(blame);
 	return -1;
 }

@@ -27,14 +27,34 @@ struct bst_field {
 	uint32_t key, val;
 };
 
+/*
+ * The event types the reader itself looks for, told apart once when the
+ * line is parsed, so that the outputs' passes over every event compare a
+ * number rather than strings. Any other type is BST_T_OTHER: its name is
+ * still in type.
+ */
+enum bst_type_id {
+	BST_T_OTHER,
+	BST_T_PROBE_START, BST_T_PROBE_END,
+	BST_T_MODULE_COMING, BST_T_MODULE_LIVE, BST_T_MODULE_GOING,
+	BST_T_DISK_ADD, BST_T_DISK_FIRST_IO, BST_T_DISK_PARTITIONS,
+	BST_T_NET_REGISTER, BST_T_NET_UP, BST_T_NET_CARRIER,
+	BST_T_NET_IPV4, BST_T_NET_IPV6,
+	BST_T_EXEC, BST_T_EXIT, BST_T_INIT_EXEC, BST_T_ROOT_MOUNT, BST_T_MARK,
+	BST_T_FN_START, BST_T_FN_END, BST_T_UNIT_START, BST_T_UNIT_END,
+	BST_T_KNOWN
+};
+
 struct bst_event {
 	unsigned long seq;
 	uint64_t t_ns;		/* CLOCK_BOOTTIME */
 	const char *type;	/* "probe.end", "mark", ... */
 	const char *subject;	/* as written: escaped, no whitespace */
 	const struct bst_field *fields;	/* nkv of them, in the line's order */
-	size_t nkv;
 	size_t line;		/* 1-based line in the source */
+	/* Fewer than 2^32: a field's offset in its line is 32 bits. */
+	uint32_t nkv;
+	enum bst_type_id type_id;	/* type, if the reader knows it */
 };
 
 /* The i-th key=value of an event (i < ev->nkv). */
@@ -60,6 +80,7 @@ struct bst_error {
 };
 
 /* parse.c */
+enum bst_type_id bst_type_id_of(const char *type);
 int bst_parse_text(const char *name, char *text, struct bst_capture *cap,
 		   struct bst_error *err);
 int bst_parse_file(const char *path, struct bst_capture *cap,

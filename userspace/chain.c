@@ -33,10 +33,6 @@
 enum rel_type { R_DISK_ADD, R_DISK_PARTITIONS, R_NET_REGISTER, R_NET_UP,
 		R_NET_CARRIER, R_INIT_EXEC, R_ROOT_MOUNT, R_TYPES };
 
-static const char *const rel_names[R_TYPES] = {
-	"disk.add", "disk.partitions", "net.register", "net.up",
-	"net.carrier", "init.exec", "root.mount",
-};
 
 struct chain_ctx {
 	const struct bst_capture *cap;
@@ -47,14 +43,18 @@ struct chain_ctx {
 	const struct bst_event *init_ramfs, *init_root;
 };
 
-static int rel_type(const char *type)
+static int rel_type(enum bst_type_id type)
 {
-	int t;
-
-	for (t = 0; t < R_TYPES; t++)
-		if (!strcmp(type, rel_names[t]))
-			return t;
-	return -1;
+	switch (type) {
+	case BST_T_DISK_ADD: return R_DISK_ADD;
+	case BST_T_DISK_PARTITIONS: return R_DISK_PARTITIONS;
+	case BST_T_NET_REGISTER: return R_NET_REGISTER;
+	case BST_T_NET_UP: return R_NET_UP;
+	case BST_T_NET_CARRIER: return R_NET_CARRIER;
+	case BST_T_INIT_EXEC: return R_INIT_EXEC;
+	case BST_T_ROOT_MOUNT: return R_ROOT_MOUNT;
+	default: return -1;
+	}
 }
 
 /* Is a strictly before b, in time then in recording order? */
@@ -155,9 +155,10 @@ static int probe_link(const struct chain_ctx *c, const struct bst_event *ev,
 		const struct bst_event *any = sp->end ? sp->end : sp->start;
 		uint64_t start = bst_span_start_ns(sp);
 
-		if (strcmp(any->subject, dev) || !field_is(any, "driver", drv))
-			continue;
+		/* Times first: they rule out most probes without a strcmp. */
 		if (start > ev->t_ns || (sp->end && sp->end->t_ns < ev->t_ns))
+			continue;
+		if (strcmp(any->subject, dev) || !field_is(any, "driver", drv))
 			continue;
 		if (!best || start >= bst_span_start_ns(best))
 			best = sp;
@@ -266,7 +267,7 @@ int bst_chains_build(const struct bst_capture *cap, const struct bst_model *mode
 
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < cap->nev; i++) {
-		int t = rel_type(cap->ev[i].type);
+		int t = rel_type(cap->ev[i].type_id);
 
 		if (t >= 0)
 			c.nrel[t]++;
@@ -286,7 +287,7 @@ int bst_chains_build(const struct bst_capture *cap, const struct bst_model *mode
 	for (i = 0; i < cap->nev; i++) {
 		const struct bst_event *ev = &cap->ev[i];
 
-		if ((t = rel_type(ev->type)) >= 0)
+		if ((t = rel_type(ev->type_id)) >= 0)
 			c.rel[t][c.nrel[t]++] = ev;
 		if (t == R_INIT_EXEC) {
 			const struct bst_event **first =
@@ -298,7 +299,7 @@ int bst_chains_build(const struct bst_capture *cap, const struct bst_model *mode
 		}
 		/* The boot's end: its last marker, else its last event. */
 		if (ev->t_ns == boot->end_ns) {
-			int mark = !strcmp(ev->type, "mark");
+			int mark = ev->type_id == BST_T_MARK;
 
 			if (!end || mark > end_is_mark ||
 			    (mark == end_is_mark && before(end, ev))) {

@@ -19,18 +19,23 @@ static int needs_escape(unsigned char c)
 /* 1 for the bytes that end a plain run: those needing an escape, NUL. */
 static unsigned char run_end[256];
 
+static void run_end_init(void)
+{
+	int c;
+
+	if (run_end[0])
+		return;
+	for (c = 0; c < 256; c++)
+		run_end[c] = (unsigned char)needs_escape((unsigned char)c);
+}
+
 /* The length of s's first run of characters that need no escape. */
 static size_t plain_run(const char *s)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t n = 0;
 
-	if (!run_end[0]) {
-		int c;
-
-		for (c = 0; c < 256; c++)
-			run_end[c] = (unsigned char)needs_escape((unsigned char)c);
-	}
+	run_end_init();
 	/* Four at a time: u[n + 1] is read only if u[n] was not NUL. */
 	while (!run_end[u[n]] && !run_end[u[n + 1]] && !run_end[u[n + 2]] &&
 	       !run_end[u[n + 3]])
@@ -137,7 +142,21 @@ void bst_put_us(struct bst_writer *w, uint64_t ns)
 
 void bst_put_json_str(struct bst_writer *w, const char *s)
 {
+	run_end_init();
 	bst_put_char(w, '"');
+	/*
+	 * Most strings are short and need no escape: copied a byte at a
+	 * time straight into the buffer while it has room, with no call per
+	 * run. An escape, or a full buffer, goes the general way below.
+	 */
+	if (s) {
+		char *buf = w->buf;
+		size_t len = w->len;
+
+		while (len < sizeof(w->buf) && !run_end[(unsigned char)*s])
+			buf[len++] = *s++;
+		w->len = len;
+	}
 	while (s && *s) {
 		size_t n = plain_run(s);
 		char esc[8];

@@ -463,11 +463,40 @@ void bst_show_text(FILE *out, const struct bst_capture *cap,
 	bst_print_table(out, cap, model);
 }
 
+/*
+ * JSON goes through a bst_writer (json.h): at a million events a stdio
+ * call per piece, and printf's parsing of its format, were most of the
+ * time. A string literal is put with its length known.
+ */
+#define PUT_LIT(w, lit) bst_put_mem((w), lit, sizeof(lit) - 1)
+
 /* Milliseconds to the nanosecond, exactly: integer arithmetic, no double. */
-static void json_kv_ms(FILE *out, const char *key, uint64_t ns)
+static void json_kv_ms(struct bst_writer *out, const char *key, uint64_t ns)
 {
-	fprintf(out, "\"%s\":%" PRIu64 ".%06" PRIu64, key, ns / 1000000,
-		ns % 1000000);
+	unsigned frac = (unsigned)(ns % 1000000);
+	char digits[6];
+	int i;
+
+	bst_put_char(out, '"');
+	bst_put_str(out, key);
+	bst_put_mem(out, "\":", 2);
+	bst_put_u64(out, ns / 1000000);
+	bst_put_char(out, '.');
+	for (i = 5; i >= 0; i--) {
+		digits[i] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	bst_put_mem(out, digits, sizeof(digits));
+}
+
+static void put_i64(struct bst_writer *out, int64_t v)
+{
+	if (v < 0) {
+		bst_put_char(out, '-');
+		bst_put_u64(out, (uint64_t)0 - (uint64_t)v);
+	} else {
+		bst_put_u64(out, (uint64_t)v);
+	}
 }
 
 static const struct bst_kv *kv_base;
@@ -496,7 +525,7 @@ static uint64_t key_bit(const char *key)
  * bits collide; many keys (a header, a hostile line) are sorted once, so
  * nothing here is n^2.
  */
-static void json_fields(FILE *out, const struct bst_kv *kv, size_t n)
+static void json_fields(struct bst_writer *out, const struct bst_kv *kv, size_t n)
 {
 	unsigned char *dup = NULL;
 	size_t i, j, *idx = NULL;
@@ -512,7 +541,7 @@ static void json_fields(FILE *out, const struct bst_kv *kv, size_t n)
 			if (!strcmp(kv[idx[i]].key, kv[idx[i - 1]].key))
 				dup[idx[i]] = 1;
 	}
-	fputc('{', out);
+	bst_put_char(out, '{');
 	for (i = 0; i < n; i++) {
 		if (idx) {
 			if (dup[i])
@@ -528,205 +557,209 @@ static void json_fields(FILE *out, const struct bst_kv *kv, size_t n)
 			}
 			seen |= bit;
 		}
-		fputs(first ? "" : ",", out);
+		bst_put_str(out, first ? "" : ",");
 		first = 0;
-		bst_json_str(out, kv[i].key);
-		fputc(':', out);
-		bst_json_str(out, kv[i].val);
+		bst_put_json_str(out, kv[i].key);
+		bst_put_char(out, ':');
+		bst_put_json_str(out, kv[i].val);
 	}
-	fputc('}', out);
+	bst_put_char(out, '}');
 	free(dup);
 	free(idx);
 }
 
-static void json_rc(FILE *out, const char *key, int64_t rc)
+static void json_rc(struct bst_writer *out, const char *key, int64_t rc)
 {
 	const char *name = rc < 0 && rc > -4096 ? bst_errno_name(-rc) : NULL;
 
-	fprintf(out, ",\"%s\":%" PRId64 ",\"%s_name\":", key, rc, key);
+	bst_put_fmt(out, ",\"%s\":", key);
+	put_i64(out, rc);
+	bst_put_fmt(out, ",\"%s_name\":", key);
 	if (name)
-		bst_json_str(out, name);
+		bst_put_json_str(out, name);
 	else
-		fputs("null", out);
+		PUT_LIT(out, "null");
 }
 
 /* The Startup line's facts: only the phases the capture shows. */
-static void json_startup(FILE *out, const struct bst_boot *boot)
+static void json_startup(struct bst_writer *out, const struct bst_boot *boot)
 {
 	const struct bst_phase *ph = boot->phases;
 
-	fprintf(out, ",\"startup\":{\"finished\":%s", ph[2].known ? "true" : "false");
+	bst_put_fmt(out, ",\"startup\":{\"finished\":%s", ph[2].known ? "true" : "false");
 	if (ph[0].known) {
-		fputc(',', out);
+		bst_put_char(out, ',');
 		json_kv_ms(out, "kernel_ms", ph[0].end_ns - ph[0].start_ns);
 	}
 	if (ph[1].known) {
-		fputc(',', out);
+		bst_put_char(out, ',');
 		json_kv_ms(out, "initrd_ms", ph[1].end_ns - ph[1].start_ns);
 	}
 	if (ph[2].known) {
-		fputc(',', out);
+		bst_put_char(out, ',');
 		json_kv_ms(out, "userspace_ms", ph[2].end_ns - ph[2].start_ns);
 	}
-	fputc(',', out);
+	bst_put_char(out, ',');
 	json_kv_ms(out, "total_ms", boot->end_ns);
 	if (boot->fw.known) {
 		uint64_t before = boot->fw.firmware_ns;
 
-		fputc(',', out);
+		bst_put_char(out, ',');
 		json_kv_ms(out, "firmware_ms", boot->fw.firmware_ns);
 		if (boot->fw.loader_known) {
-			fputc(',', out);
+			bst_put_char(out, ',');
 			json_kv_ms(out, "loader_ms", boot->fw.loader_ns);
 			before += boot->fw.loader_ns;
 		}
-		fputc(',', out);
+		bst_put_char(out, ',');
 		json_kv_ms(out, "total_with_firmware_ms", before + boot->end_ns);
 	}
-	fputc('}', out);
+	bst_put_char(out, '}');
 }
 
-static void json_units(FILE *out, const struct bst_units *u)
+static void json_units(struct bst_writer *out, const struct bst_units *u)
 {
 	size_t i;
 
-	fputs(",\"units\":[", out);
+	PUT_LIT(out, ",\"units\":[");
 	for (i = 0; i < u->nrows; i++) {
 		const struct bst_unit_row *r = &u->rows[i];
 
-		fputs(i ? ",{\"name\":" : "{\"name\":", out);
-		bst_json_str(out, r->id);
-		fputs(",\"kind\":", out);
-		bst_json_str(out, r->kind);
-		fputs(",\"type\":", out);
-		bst_json_str(out, r->type);
-		fputs(",\"state\":", out);
-		bst_json_str(out, r->state);
-		fputs(",\"result\":", out);
-		bst_json_str(out, r->result);
-		fputc(',', out);
+		bst_put_str(out, i ? ",{\"name\":" : "{\"name\":");
+		bst_put_json_str(out, r->id);
+		PUT_LIT(out, ",\"kind\":");
+		bst_put_json_str(out, r->kind);
+		PUT_LIT(out, ",\"type\":");
+		bst_put_json_str(out, r->type);
+		PUT_LIT(out, ",\"state\":");
+		bst_put_json_str(out, r->state);
+		PUT_LIT(out, ",\"result\":");
+		bst_put_json_str(out, r->result);
+		bst_put_char(out, ',');
 		json_kv_ms(out, "start_ms", r->start_ns);
 		if (r->running) {
-			fputs(",\"running\":true", out);
+			PUT_LIT(out, ",\"running\":true");
 		} else {
-			fputc(',', out);
+			bst_put_char(out, ',');
 			json_kv_ms(out, "duration_ms", r->dur_ns);
 		}
-		fputc('}', out);
+		bst_put_char(out, '}');
 	}
-	fputc(']', out);
+	bst_put_char(out, ']');
 }
 
-static void json_blame(FILE *out, const struct bst_blame *blame)
+static void json_blame(struct bst_writer *out, const struct bst_blame *blame)
 {
 	size_t i, j;
 
-	fputs(",\"blame\":[", out);
+	PUT_LIT(out, ",\"blame\":[");
 	for (i = 0; i < blame->nrows; i++) {
 		const struct bst_blame_row *r = &blame->rows[i];
 
-		fputs(i ? ",{\"driver\":" : "{\"driver\":", out);
-		bst_json_str(out, r->driver);
-		fputs(",\"device\":", out);
-		bst_json_str(out, r->device);
-		fputs(",\"identity\":", out);
-		bst_json_str(out, r->identity);
-		fprintf(out, ",\"devices\":%zu,\"attempts\":%zu,", r->devices, r->attempts);
+		bst_put_str(out, i ? ",{\"driver\":" : "{\"driver\":");
+		bst_put_json_str(out, r->driver);
+		PUT_LIT(out, ",\"device\":");
+		bst_put_json_str(out, r->device);
+		PUT_LIT(out, ",\"identity\":");
+		bst_put_json_str(out, r->identity);
+		bst_put_fmt(out, ",\"devices\":%zu,\"attempts\":%zu,", r->devices, r->attempts);
 		json_kv_ms(out, "total_ms", r->total_ns);
-		fputc(',', out);
+		bst_put_char(out, ',');
 		json_kv_ms(out, "longest_ms", r->longest_ns);
-		fprintf(out, ",\"deferred\":%zu,\"failed\":%zu,\"async\":%zu,\"running\":%zu,\"from_kmsg\":%zu",
+		bst_put_fmt(out, ",\"deferred\":%zu,\"failed\":%zu,\"async\":%zu,\"running\":%zu,\"from_kmsg\":%zu",
 			r->deferred, r->failed, r->async, r->running, r->kmsg);
 		if (r->has_last_rc)
 			json_rc(out, "last_rc", r->last_rc);
-		fputs(",\"steps\":[", out);
+		PUT_LIT(out, ",\"steps\":[");
 		for (j = 0; j < r->nsteps; j++) {
 			const struct bst_step_row *s = &r->steps[j];
 
-			fputs(j ? ",{\"function\":" : "{\"function\":", out);
-			bst_json_str(out, s->function);
-			fprintf(out, ",\"depth\":%zu,\"calls\":%zu,", s->depth, s->calls);
+			bst_put_str(out, j ? ",{\"function\":" : "{\"function\":");
+			bst_put_json_str(out, s->function);
+			bst_put_fmt(out, ",\"depth\":%zu,\"calls\":%zu,", s->depth, s->calls);
 			json_kv_ms(out, "total_ms", s->total_ns);
 			if (s->has_ret)
 				json_rc(out, "last_ret", s->last_ret);
-			fputc('}', out);
+			bst_put_char(out, '}');
 		}
-		fputs("]}", out);
+		PUT_LIT(out, "]}");
 	}
-	fputc(']', out);
+	bst_put_char(out, ']');
 }
 
-static void json_chains(FILE *out, const struct bst_chains *chains)
+static void json_chains(struct bst_writer *out, const struct bst_chains *chains)
 {
 	size_t c, i;
 
-	fputs(",\"critical_chains\":[", out);
+	PUT_LIT(out, ",\"critical_chains\":[");
 	for (c = 0; c < chains->n; c++) {
 		const struct bst_chain *ch = &chains->chains[c];
 
-		fputs(c ? ",{\"to\":" : "{\"to\":", out);
-		bst_json_str(out, ch->to);
-		fputs(",\"links\":[", out);
+		bst_put_str(out, c ? ",{\"to\":" : "{\"to\":");
+		bst_put_json_str(out, ch->to);
+		PUT_LIT(out, ",\"links\":[");
 		for (i = 0; i < ch->nlinks; i++) {
 			const struct bst_link *l = &ch->links[i];
 
-			fputs(i ? ",{\"name\":" : "{\"name\":", out);
-			bst_json_str(out, l->name);
-			fputs(",\"event\":", out);
-			bst_json_str(out, l->probe ? "probe" : l->ev->type);
-			fprintf(out, ",\"seq\":%lu,", l->ev->seq);
+			bst_put_str(out, i ? ",{\"name\":" : "{\"name\":");
+			bst_put_json_str(out, l->name);
+			PUT_LIT(out, ",\"event\":");
+			bst_put_json_str(out, l->probe ? "probe" : l->ev->type);
+			PUT_LIT(out, ",\"seq\":");
+			bst_put_u64(out, l->ev->seq);
+			bst_put_char(out, ',');
 			json_kv_ms(out, "time_ms", l->t_ns);
 			if (i + 1 < ch->nlinks) {
-				fputc(',', out);
+				bst_put_char(out, ',');
 				json_kv_ms(out, "after_ms", l->t_ns - ch->links[i + 1].t_ns);
 			}
 			if (l->probe && l->probe->end) {
-				fputc(',', out);
+				bst_put_char(out, ',');
 				json_kv_ms(out, "duration_ms", l->probe->dur_ns);
 				if (l->probe->has_rc)
 					json_rc(out, "rc", l->probe->rc);
 			}
 			if (l->probe) {
-				fprintf(out, ",\"earlier_attempts\":%zu,", l->earlier_attempts);
+				bst_put_fmt(out, ",\"earlier_attempts\":%zu,", l->earlier_attempts);
 				json_kv_ms(out, "earlier_attempts_ms", l->earlier_ns);
 			}
-			fputc('}', out);
+			bst_put_char(out, '}');
 		}
-		fputs("]}", out);
+		PUT_LIT(out, "]}");
 	}
-	fputc(']', out);
+	bst_put_char(out, ']');
 }
 
-static void json_programs(FILE *out, const struct bst_programs *p)
+static void json_programs(struct bst_writer *out, const struct bst_programs *p)
 {
 	size_t i, j;
 
-	fputs(",\"programs\":[", out);
+	PUT_LIT(out, ",\"programs\":[");
 	for (i = 0; i < p->nrows; i++) {
 		const struct bst_program_row *r = &p->rows[i];
 
-		fputs(i ? ",{\"name\":" : "{\"name\":", out);
-		bst_json_str(out, r->name);
-		fprintf(out, ",\"count\":%zu,\"exited\":%zu,", r->count, r->exited);
+		bst_put_str(out, i ? ",{\"name\":" : "{\"name\":");
+		bst_put_json_str(out, r->name);
+		bst_put_fmt(out, ",\"count\":%zu,\"exited\":%zu,", r->count, r->exited);
 		json_kv_ms(out, "total_ms", r->total_ns);
-		fputc(',', out);
+		bst_put_char(out, ',');
 		json_kv_ms(out, "longest_ms", r->longest_ns);
-		fputc(',', out);
+		bst_put_char(out, ',');
 		json_kv_ms(out, "first_start_ms", r->first_start_ns);
-		fputs(",\"parents\":[", out);
+		PUT_LIT(out, ",\"parents\":[");
 		for (j = 0; j < r->nparents; j++) {
-			fputs(j ? ",{\"name\":" : "{\"name\":", out);
-			bst_json_str(out, r->parents[j].name);
-			fprintf(out, ",\"count\":%zu}", r->parents[j].count);
+			bst_put_str(out, j ? ",{\"name\":" : "{\"name\":");
+			bst_put_json_str(out, r->parents[j].name);
+			bst_put_fmt(out, ",\"count\":%zu}", r->parents[j].count);
 		}
-		fputs("]}", out);
+		PUT_LIT(out, "]}");
 	}
-	fputc(']', out);
+	bst_put_char(out, ']');
 }
 
-void bst_show_json(FILE *out, const struct bst_capture *cap,
-		   const struct bst_model *model, const struct bst_boot *boot,
-		   size_t slowest)
+static void show_json(struct bst_writer *out, const struct bst_capture *cap,
+		      const struct bst_model *model, const struct bst_boot *boot,
+		      size_t slowest)
 {
 	const struct bst_span **top = calloc(slowest + 1, sizeof(*top));
 	struct bst_blame blame;
@@ -735,160 +768,208 @@ void bst_show_json(FILE *out, const struct bst_capture *cap,
 	struct bst_units units;
 	size_t i, j, m = top ? bst_model_slowest(model, BST_SPAN_PROBE, top, slowest) : 0;
 
-	fprintf(out, "{\"format_version\":%d,\"source\":", cap->format_version);
-	bst_json_str(out, cap->name);
-	fputs(",\"header\":", out);
+	bst_put_fmt(out, "{\"format_version\":%d,\"source\":", cap->format_version);
+	bst_put_json_str(out, cap->name);
+	PUT_LIT(out, ",\"header\":");
 	json_fields(out, cap->header, cap->nheader);
 	json_startup(out, boot);
-	fputs(",\"phases\":[", out);
+	PUT_LIT(out, ",\"phases\":[");
 	for (i = 0, j = 0; i < BST_PHASES; i++) {
 		const struct bst_phase *ph = &boot->phases[i];
 
 		if (!ph->known)
 			continue;
-		fprintf(out, "%s{\"name\":\"%s\",", j++ ? "," : "", ph->name);
+		bst_put_fmt(out, "%s{\"name\":\"%s\",", j++ ? "," : "", ph->name);
 		json_kv_ms(out, "start_ms", ph->start_ns);
-		fputc(',', out);
+		bst_put_char(out, ',');
 		json_kv_ms(out, "end_ms", ph->end_ns);
-		fputc(',', out);
+		bst_put_char(out, ',');
 		json_kv_ms(out, "duration_ms", ph->end_ns - ph->start_ns);
-		fputc('}', out);
+		bst_put_char(out, '}');
 	}
-	fputs("],\"milestones\":[", out);
+	PUT_LIT(out, "],\"milestones\":[");
 	for (i = 0; i < boot->nms; i++) {
-		fputs(i ? ",{\"name\":" : "{\"name\":", out);
-		bst_json_str(out, boot->ms[i].name);
-		fputc(',', out);
+		bst_put_str(out, i ? ",{\"name\":" : "{\"name\":");
+		bst_put_json_str(out, boot->ms[i].name);
+		bst_put_char(out, ',');
 		json_kv_ms(out, "time_ms", boot->ms[i].t_ns);
-		fprintf(out, ",\"seq\":%lu}", boot->ms[i].ev->seq);
+		PUT_LIT(out, ",\"seq\":");
+		bst_put_u64(out, boot->ms[i].ev->seq);
+		bst_put_char(out, '}');
 	}
-	fputs("],\"slowest_probes\":[", out);
+	PUT_LIT(out, "],\"slowest_probes\":[");
 	for (i = 0; i < m; i++) {
-		fputs(i ? ",{\"device\":" : "{\"device\":", out);
-		bst_json_str(out, top[i]->end->subject);
-		fputs(",\"driver\":", out);
-		bst_json_str(out, bst_event_get(top[i]->end, "driver"));
-		fputs(",\"identity\":", out);
-		bst_json_str(out, bst_driver_identity(cap, top[i]->end));
-		fputc(',', out);
+		bst_put_str(out, i ? ",{\"device\":" : "{\"device\":");
+		bst_put_json_str(out, top[i]->end->subject);
+		PUT_LIT(out, ",\"driver\":");
+		bst_put_json_str(out, bst_event_get(top[i]->end, "driver"));
+		PUT_LIT(out, ",\"identity\":");
+		bst_put_json_str(out, bst_driver_identity(cap, top[i]->end));
+		bst_put_char(out, ',');
 		json_kv_ms(out, "duration_ms", top[i]->dur_ns);
 		if (top[i]->has_rc)
 			json_rc(out, "rc", top[i]->rc);
-		fputc('}', out);
+		bst_put_char(out, '}');
 	}
 	free(top);
-	fputc(']', out);
+	bst_put_char(out, ']');
 	/* Out of memory: the keys are null, never silently missing. */
 	if (bst_blame_build(cap, model, &blame) == 0) {
 		json_blame(out, &blame);
 		bst_blame_free(&blame);
 	} else {
-		fputs(",\"blame\":null", out);
+		PUT_LIT(out, ",\"blame\":null");
 	}
 	if (bst_programs_build(cap, model, &programs) == 0) {
 		json_programs(out, &programs);
 		bst_programs_free(&programs);
 	} else {
-		fputs(",\"programs\":null", out);
+		PUT_LIT(out, ",\"programs\":null");
 	}
 	if (bst_units_build(cap, model, &units) == 0) {
 		json_units(out, &units);
 		bst_units_free_rows(&units);
 	} else {
-		fputs(",\"units\":null", out);
+		PUT_LIT(out, ",\"units\":null");
 	}
 	if (bst_chains_build(cap, model, boot, &chains) == 0) {
 		json_chains(out, &chains);
 		bst_chains_free(&chains);
 	} else {
-		fputs(",\"critical_chains\":null", out);
+		PUT_LIT(out, ",\"critical_chains\":null");
 	}
-	fputs(",\"spans\":[", out);
+	PUT_LIT(out, ",\"spans\":[");
 	for (i = 0; i < model->nspans; i++) {
 		const struct bst_span *sp = &model->spans[i];
 		const struct bst_event *any = sp->end ? sp->end : sp->start;
 
-		fprintf(out, "%s{\"kind\":\"%s\",\"subject\":", i ? "," : "",
-			bst_span_kind_names[sp->kind]);
-		bst_json_str(out, any->subject);
-		fputs(",\"driver\":", out);
-		bst_json_str(out, bst_event_get(any, "driver"));
-		fprintf(out, ",\"start_seq\":%lu,\"end_seq\":%lu,",
-			sp->start ? sp->start->seq : 0, sp->end ? sp->end->seq : 0);
+		bst_put_str(out, i ? ",{\"kind\":\"" : "{\"kind\":\"");
+		bst_put_str(out, bst_span_kind_names[sp->kind]);
+		PUT_LIT(out, "\",\"subject\":");
+		bst_put_json_str(out, any->subject);
+		PUT_LIT(out, ",\"driver\":");
+		bst_put_json_str(out, bst_event_get(any, "driver"));
+		PUT_LIT(out, ",\"start_seq\":");
+		bst_put_u64(out, sp->start ? sp->start->seq : 0);
+		PUT_LIT(out, ",\"end_seq\":");
+		bst_put_u64(out, sp->end ? sp->end->seq : 0);
+		bst_put_char(out, ',');
 		if (sp->end) {
 			json_kv_ms(out, "end_ms", sp->end->t_ns);
-			fputc(',', out);
+			bst_put_char(out, ',');
 			json_kv_ms(out, "duration_ms", sp->dur_ns);
 		} else {
-			fputs("\"running\":true", out);
+			PUT_LIT(out, "\"running\":true");
 		}
 		if (sp->has_rc)
-			fprintf(out, ",\"rc\":%" PRId64, sp->rc);
-		fputc('}', out);
+		{
+			PUT_LIT(out, ",\"rc\":");
+			put_i64(out, sp->rc);
+		}
+		bst_put_char(out, '}');
 	}
-	fputs("],\"events\":[", out);
+	PUT_LIT(out, "],\"events\":[");
 	for (i = 0; i < cap->nev; i++) {
 		const struct bst_event *ev = &cap->ev[i];
 
-		fprintf(out, "%s{\"seq\":%lu,\"time_ns\":%" PRIu64 ",\"event\":",
-			i ? "," : "", ev->seq, ev->t_ns);
-		bst_json_str(out, ev->type);
-		fputs(",\"subject\":", out);
-		bst_json_str(out, ev->subject);
+		bst_put_str(out, i ? ",{\"seq\":" : "{\"seq\":");
+		bst_put_u64(out, ev->seq);
+		PUT_LIT(out, ",\"time_ns\":");
+		bst_put_u64(out, ev->t_ns);
+		PUT_LIT(out, ",\"event\":");
+		bst_put_json_str(out, ev->type);
+		PUT_LIT(out, ",\"subject\":");
+		bst_put_json_str(out, ev->subject);
 		/* No key twice: validate.c refuses such a line. */
-		fputs(",\"fields\":{", out);
+		PUT_LIT(out, ",\"fields\":{");
 		for (j = 0; j < ev->nkv; j++) {
-			fputs(j ? "," : "", out);
-			bst_json_str(out, bst_event_kv(ev, j).key);
-			fputc(':', out);
-			bst_json_str(out, bst_event_kv(ev, j).val);
+			bst_put_str(out, j ? "," : "");
+			bst_put_json_str(out, bst_event_kv(ev, j).key);
+			bst_put_char(out, ':');
+			bst_put_json_str(out, bst_event_kv(ev, j).val);
 		}
-		fputs("}}", out);
+		PUT_LIT(out, "}}");
 	}
-	fputs("]}\n", out);
+	PUT_LIT(out, "]}\n");
+}
+
+void bst_show_json(FILE *stream, const struct bst_capture *cap,
+		   const struct bst_model *model, const struct bst_boot *boot,
+		   size_t slowest)
+{
+	struct bst_writer *out = malloc(sizeof(*out));
+
+	if (!out) {
+		fputs("bootstamps: out of memory\n", stderr);
+		return;
+	}
+	bst_writer_init(out, stream);
+	show_json(out, cap, model, boot, slowest);
+	bst_writer_flush(out);
+	free(out);
 }
 
 /* RFC 4180: quote a field that holds a comma or a quote. */
-static void csv_field(FILE *out, const char *s, int last)
+static void csv_field(struct bst_writer *out, const char *s, int last)
 {
+	size_t n;
+
 	if (!s)
 		s = "";
-	if (strpbrk(s, ",\"")) {
-		fputc('"', out);
+	n = strcspn(s, ",\"");
+	if (s[n]) {
+		bst_put_char(out, '"');
 		for (; *s; s++) {
 			if (*s == '"')
-				fputc('"', out);
-			fputc(*s, out);
+				bst_put_char(out, '"');
+			bst_put_char(out, *s);
 		}
-		fputc('"', out);
+		bst_put_char(out, '"');
 	} else {
-		fputs(s, out);
+		bst_put_mem(out, s, n);
 	}
-	fputc(last ? '\n' : ',', out);
+	bst_put_char(out, last ? '\n' : ',');
 }
 
-/* The events, one row each, in the file's order, for spreadsheets. */
-void bst_show_csv(FILE *out, const struct bst_capture *cap)
+/*
+ * The events, one row each, in the file's order, for spreadsheets.
+ * Through a bst_writer, as JSON is: a stdio call per field was most of
+ * the time.
+ */
+void bst_show_csv(FILE *stream, const struct bst_capture *cap)
 {
 	static const char *const keys[] = { "driver", "bus", "dur_ns", "rc",
 					    "start", "module", "version",
 					    "srcversion", "src" };
 	const size_t nk = sizeof(keys) / sizeof(keys[0]);
+	struct bst_writer *out = malloc(sizeof(*out));
 	size_t i, k;
 
-	fputs("seq,time_ns,event,subject", out);
-	for (k = 0; k < nk; k++)
-		fprintf(out, ",%s", keys[k]);
-	fputc('\n', out);
+	if (!out) {
+		fputs("bootstamps: out of memory\n", stderr);
+		return;
+	}
+	bst_writer_init(out, stream);
+	PUT_LIT(out, "seq,time_ns,event,subject");
+	for (k = 0; k < nk; k++) {
+		bst_put_char(out, ',');
+		bst_put_str(out, keys[k]);
+	}
+	bst_put_char(out, '\n');
 	for (i = 0; i < cap->nev; i++) {
 		const struct bst_event *ev = &cap->ev[i];
 
-		fprintf(out, "%lu,%" PRIu64 ",", ev->seq, ev->t_ns);
+		bst_put_u64(out, ev->seq);
+		bst_put_char(out, ',');
+		bst_put_u64(out, ev->t_ns);
+		bst_put_char(out, ',');
 		csv_field(out, ev->type, 0);
 		csv_field(out, ev->subject, 0);
 		for (k = 0; k < nk; k++)
 			csv_field(out, bst_event_get(ev, keys[k]), k + 1 == nk);
 	}
+	bst_writer_flush(out);
+	free(out);
 }
 
 struct step_in_probe {

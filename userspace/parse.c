@@ -59,6 +59,18 @@ static int parse_u64(const char *s, size_t len, uint64_t *out)
 
 	if (len == 0)
 		return -1;
+	/* Up to 19 digits never overflow: the common case, checked less. */
+	if (len <= 19) {
+		for (i = 0; i < len; i++) {
+			unsigned digit = (unsigned)(unsigned char)s[i] - '0';
+
+			if (digit > 9)
+				return -1;
+			v = v * 10 + digit;
+		}
+		*out = v;
+		return 0;
+	}
 	for (i = 0; i < len; i++) {
 		uint64_t digit = (uint64_t)(s[i] - '0');
 
@@ -188,6 +200,43 @@ static void init_byte_classes(void)
 	byte_class['\n'] = B_NEWLINE;
 }
 
+static const char *const type_names[BST_T_KNOWN] = {
+	[BST_T_PROBE_START] = "probe.start", [BST_T_PROBE_END] = "probe.end",
+	[BST_T_MODULE_COMING] = "module.coming", [BST_T_MODULE_LIVE] = "module.live",
+	[BST_T_MODULE_GOING] = "module.going", [BST_T_DISK_ADD] = "disk.add",
+	[BST_T_DISK_FIRST_IO] = "disk.first_io",
+	[BST_T_DISK_PARTITIONS] = "disk.partitions",
+	[BST_T_NET_REGISTER] = "net.register", [BST_T_NET_UP] = "net.up",
+	[BST_T_NET_CARRIER] = "net.carrier", [BST_T_NET_IPV4] = "net.ipv4",
+	[BST_T_NET_IPV6] = "net.ipv6", [BST_T_EXEC] = "exec",
+	[BST_T_EXIT] = "exit", [BST_T_INIT_EXEC] = "init.exec",
+	[BST_T_ROOT_MOUNT] = "root.mount", [BST_T_MARK] = "mark",
+	[BST_T_FN_START] = "fn.start", [BST_T_FN_END] = "fn.end",
+	[BST_T_UNIT_START] = "unit.start", [BST_T_UNIT_END] = "unit.end",
+};
+
+/*
+ * Which known type a name is. Once per event: only the names of the same
+ * first character and length are compared whole.
+ */
+enum bst_type_id bst_type_id_of(const char *type)
+{
+	static unsigned char first[BST_T_KNOWN], len[BST_T_KNOWN];
+	size_t n = strlen(type);
+	int t;
+
+	if (!first[1])
+		for (t = 1; t < BST_T_KNOWN; t++) {
+			first[t] = (unsigned char)type_names[t][0];
+			len[t] = (unsigned char)strlen(type_names[t]);
+		}
+	for (t = 1; t < BST_T_KNOWN; t++)
+		if (first[t] == (unsigned char)type[0] && len[t] == n &&
+		    !memcmp(type_names[t], type, n))
+			return (enum bst_type_id)t;
+	return BST_T_OTHER;
+}
+
 /* A token of a line: where it starts and its first '=' (NULL: none). */
 struct token {
 	char *s;
@@ -314,6 +363,7 @@ static int add_event(struct bst_capture *cap, size_t *fields_used,
 	ev->seq = (unsigned long)seq;
 	ev->line = lineno;
 	ev->type = tok[2].s;
+	ev->type_id = bst_type_id_of(ev->type);
 	ev->subject = tok[3].s;
 	for (i = 4; i < ln->ntok; i++) {
 		struct bst_field *f = &cap->field_pool[*fields_used + ev->nkv];

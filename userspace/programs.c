@@ -84,7 +84,7 @@ static const struct bst_event *exec_before(const struct pid_exec *execs,
 
 static int is_exec(const struct bst_event *ev)
 {
-	return !strcmp(ev->type, "exec") || !strcmp(ev->type, "init.exec");
+	return ev->type_id == BST_T_EXEC || ev->type_id == BST_T_INIT_EXEC;
 }
 
 static struct pid_exec *index_execs(const struct bst_capture *cap, size_t *n)

@@ -20,6 +20,7 @@
 
 #include "capture.h"
 #include "json.h"
+#include "names.h"
 
 #define W_TOTAL 1600
 #define W_LABEL 320	/* the row labels' column */
@@ -71,6 +72,7 @@ static const char *const k_colour[K_N] = {
 struct item {
 	int group, kind, hint, running;
 	const char *key;	/* the row */
+	size_t key_rank;	/* key's rank in strcmp's order (names.h) */
 	uint64_t start, end;
 	const struct bst_event *ev;	/* for the tooltip; NULL for phases */
 	const char *text;	/* a phase's name */
@@ -79,6 +81,7 @@ struct item {
 struct row {
 	int group, hint;
 	const char *key;
+	size_t key_rank;
 	size_t from, to;	/* its items */
 	size_t spans;		/* not counting steps, I/O, instants */
 	size_t running;		/* of which still running when captured */
@@ -180,13 +183,11 @@ static double px(const struct plot *p, uint64_t t)
 static int item_cmp(const void *pa, const void *pb)
 {
 	const struct item *a = pa, *b = pb;
-	int c;
 
 	if (a->group != b->group)
 		return a->group - b->group;
-	c = strcmp(a->key, b->key);
-	if (c)
-		return c;
+	if (a->key_rank != b->key_rank)
+		return a->key_rank < b->key_rank ? -1 : 1;
 	if (a->hint != b->hint)
 		return a->hint - b->hint;
 	if (a->start != b->start)
@@ -216,7 +217,7 @@ static int row_rank(const void *pa, const void *pb)
 		return a->busy > b->busy ? -1 : 1;
 	if (a->first != b->first)
 		return a->first < b->first ? -1 : 1;
-	return strcmp(a->key, b->key);
+	return (a->key_rank > b->key_rank) - (a->key_rank < b->key_rank);
 }
 
 /* Kept rows in the order the boot reached them. */
@@ -230,7 +231,7 @@ static int row_time(const void *pa, const void *pb)
 		return b->keep - a->keep;
 	if (a->first != b->first)
 		return a->first < b->first ? -1 : 1;
-	return strcmp(a->key, b->key);
+	return (a->key_rank > b->key_rank) - (a->key_rank < b->key_rank);
 }
 
 static uint64_t pid_of(const struct bst_event *ev)
@@ -633,6 +634,7 @@ static int build_items(const struct bst_capture *cap,
 		[K_NET] = G_NET, [K_PROCESS] = G_USER, [K_UNIT] = G_UNIT,
 	};
 	const struct bst_span **parent;
+	struct bst_names names;
 	size_t i, n = 0;
 
 	lay->items = calloc(model->nspans + cap->nev + BST_PHASES + 1,
@@ -699,8 +701,22 @@ static int build_items(const struct bst_capture *cap,
 	}
 	free(parent);
 	lay->nitems = n;
+	/* Rows are sorted by their names' ranks, not by strcmp on each. */
+	if (bst_names_init(&names, n))
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (bst_name_id(&names, lay->items[i].key, &lay->items[i].key_rank))
+			goto fail;
+	if (bst_names_rank(&names))
+		goto fail;
+	for (i = 0; i < n; i++)
+		lay->items[i].key_rank = names.rank[lay->items[i].key_rank];
+	bst_names_free(&names);
 	qsort(lay->items, n, sizeof(*lay->items), item_cmp);
 	return 0;
+fail:
+	bst_names_free(&names);
+	return -1;
 }
 
 /* Rows below rows_top, so that the picture fits in VIEW_H when it can. */
@@ -722,11 +738,11 @@ static int build_rows(struct layout *lay, double rows_top)
 		int main_kind = it->kind != K_STEP && it->kind != K_IO;
 
 		if (!r || r->group != it->group || r->hint != it->hint ||
-		    strcmp(r->key, it->key)) {
+		    r->key_rank != it->key_rank) {
 			r = &lay->rows[lay->nrows++];
 			*r = (struct row){ .group = it->group, .hint = it->hint,
-					   .key = it->key, .from = i,
-					   .first = it->start };
+					   .key = it->key, .key_rank = it->key_rank,
+					   .from = i, .first = it->start };
 			size[it->group]++;
 		}
 		r->to = i + 1;

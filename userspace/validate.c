@@ -25,30 +25,30 @@
 #define MAX_WARNINGS_SHOWN 10
 
 struct pairing {
-	const char *closing;
-	const char *opening;
+	enum bst_type_id closing, opening;
+	const char *opening_name;
 };
 
 /* Each closing event the format defines, and the event it closes. */
 static const struct pairing pairings[] = {
-	{ "probe.end", "probe.start" },
-	{ "module.live", "module.coming" },
-	{ "module.going", "module.coming" },
-	{ "disk.partitions", "disk.add" },
-	{ "exit", "exec" },
-	{ "fn.end", "fn.start" },
-	{ "unit.end", "unit.start" },
+	{ BST_T_PROBE_END, BST_T_PROBE_START, "probe.start" },
+	{ BST_T_MODULE_LIVE, BST_T_MODULE_COMING, "module.coming" },
+	{ BST_T_MODULE_GOING, BST_T_MODULE_COMING, "module.coming" },
+	{ BST_T_DISK_PARTITIONS, BST_T_DISK_ADD, "disk.add" },
+	{ BST_T_EXIT, BST_T_EXEC, "exec" },
+	{ BST_T_FN_END, BST_T_FN_START, "fn.start" },
+	{ BST_T_UNIT_END, BST_T_UNIT_START, "unit.start" },
 };
 
 /* The opening a closing event must name; NULL for types this reader does
  * not know, whose pairing it does not judge. */
-static const char *opening_of(const char *closing)
+static const struct pairing *pairing_of(enum bst_type_id closing)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(pairings) / sizeof(pairings[0]); i++)
-		if (!strcmp(pairings[i].closing, closing))
-			return pairings[i].opening;
+		if (pairings[i].closing == closing)
+			return &pairings[i];
 	return NULL;
 }
 
@@ -198,7 +198,7 @@ static int check_closing(const struct bst_capture *cap,
 			 struct bst_error *err)
 {
 	const struct bst_event *opening;
-	const char *want;
+	const struct pairing *want;
 	int64_t start, dur;
 
 	/* Malformed values are the model's to report (model.c). */
@@ -240,12 +240,12 @@ static int check_closing(const struct bst_capture *cap,
 		     start, ev->type);
 		return 0;
 	}
-	want = opening_of(ev->type);
-	if (want && strcmp(opening->type, want))
+	want = pairing_of(ev->type_id);
+	if (want && opening->type_id != want->opening)
 		return invalid(err, cap, ev,
 			       "start=%" PRId64 " names a %s (line %zu), but a %s closes a %s",
 			       start, opening->type, opening->line, ev->type,
-			       want);
+			       want->opening_name);
 	return 0;
 }
 

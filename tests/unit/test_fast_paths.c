@@ -5,11 +5,15 @@
  * strings escaped byte for byte as RFC 8259 says, seq look-ups across
  * gaps, keys told apart when they share their first characters, duplicate
  * keys found past the hashed ones, numbers refused when they overflow,
- * and fields read back through bst_event_kv in the line's order.
- * References are libc's printf and hand-built expectations, never the
- * code under test.
+ * and fields read back through bst_event_kv in the line's order; JSON
+ * strings that end the writer's buffer; event types told apart as strcmp
+ * would; the time order as a full sort of every event gives it; blame's
+ * names ranked as strcmp orders them.
+ * References are libc's printf and qsort and hand-built expectations,
+ * never the code under test.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -322,6 +326,198 @@ static void test_number_bounds(void **state)
 	assert_non_null(strstr(err.msg, "is not a positive integer"));
 }
 
+/*
+ * A JSON string put when the writer's buffer is nearly full: the direct
+ * copy stops at the buffer's end and the rest goes out after a flush.
+ */
+static void test_json_str_at_buffer_end(void **state)
+{
+	static const char plain[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	static const char quoted[] = "ab\"c\\d";
+	const size_t room = sizeof(((struct bst_writer *)0)->buf);
+	size_t fill;
+
+	(void)state;
+	for (fill = room - 45; fill <= room; fill++) {
+		struct bst_writer *w = malloc(sizeof(*w));
+		char *buf = NULL, *want = malloc(fill + 128);
+		size_t len = 0, wl = fill;
+		FILE *f = open_memstream(&buf, &len);
+		size_t i;
+
+		assert_non_null(w);
+		assert_non_null(want);
+		assert_non_null(f);
+		bst_writer_init(w, f);
+		for (i = 0; i < fill; i++)
+			bst_put_char(w, 'x');
+		memset(want, 'x', fill);
+		bst_put_json_str(w, plain);
+		wl += (size_t)sprintf(want + wl, "\"%s\"", plain);
+		bst_put_json_str(w, quoted);
+		memcpy(want + wl, "\"ab\\\"c\\\\d\"", 11);
+		wl += 10;
+		want[wl] = '\0';
+		bst_writer_flush(w);
+		fclose(f);
+		assert_int_equal(len, wl);
+		assert_true(memcmp(buf, want, wl) == 0);
+		free(buf);
+		free(want);
+		free(w);
+	}
+}
+
+/*
+ * Every type the reader knows gets its own number, and names near them
+ * (one character off, longer, shorter, sharing the first character and
+ * the length) are none of them.
+ */
+static void test_type_ids(void **state)
+{
+	static const struct { const char *name; enum bst_type_id id; } known[] = {
+		{ "probe.start", BST_T_PROBE_START }, { "probe.end", BST_T_PROBE_END },
+		{ "module.coming", BST_T_MODULE_COMING }, { "module.live", BST_T_MODULE_LIVE },
+		{ "module.going", BST_T_MODULE_GOING }, { "disk.add", BST_T_DISK_ADD },
+		{ "disk.first_io", BST_T_DISK_FIRST_IO },
+		{ "disk.partitions", BST_T_DISK_PARTITIONS },
+		{ "net.register", BST_T_NET_REGISTER }, { "net.up", BST_T_NET_UP },
+		{ "net.carrier", BST_T_NET_CARRIER }, { "net.ipv4", BST_T_NET_IPV4 },
+		{ "net.ipv6", BST_T_NET_IPV6 }, { "exec", BST_T_EXEC },
+		{ "exit", BST_T_EXIT }, { "init.exec", BST_T_INIT_EXEC },
+		{ "root.mount", BST_T_ROOT_MOUNT }, { "mark", BST_T_MARK },
+		{ "fn.start", BST_T_FN_START }, { "fn.end", BST_T_FN_END },
+		{ "unit.start", BST_T_UNIT_START }, { "unit.end", BST_T_UNIT_END },
+	};
+	static const char *const other[] = {
+		"", "probe.star", "probe.startx", "probe.ent", "net.ipv5", "net.ipv",
+		"exe", "execs", "exim", "mark.", "marx", "fn.en", "init.exe",
+		"kernel.start", "nvme.probe", "unit.ends", "disk.added",
+	};
+	size_t i, j;
+
+	(void)state;
+	assert_int_equal(sizeof(known) / sizeof(known[0]), BST_T_KNOWN - 1);
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		assert_int_equal(bst_type_id_of(known[i].name), known[i].id);
+		for (j = 0; j < i; j++)
+			assert_int_not_equal(known[i].id, known[j].id);
+	}
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+		assert_int_equal(bst_type_id_of(other[i]), BST_T_OTHER);
+}
+
+static int ref_by_time(const void *a, const void *b)
+{
+	const struct bst_event *x = *(const struct bst_event *const *)a;
+	const struct bst_event *y = *(const struct bst_event *const *)b;
+
+	if (x->t_ns != y->t_ns)
+		return x->t_ns < y->t_ns ? -1 : 1;
+	return x->seq < y->seq ? -1 : 1;
+}
+
+/*
+ * bst_time_order sorts only the events out of place and merges: on
+ * captures in order, reversed, nearly in order, in no order, with an
+ * early event far in the future, and with many equal times, it gives
+ * what one full sort by (time, seq) gives.
+ */
+static void test_time_order_matches_full_sort(void **state)
+{
+	const size_t n = 3000;
+	char *text = malloc(n * 64 + 64);
+	unsigned shape;
+
+	(void)state;
+	assert_non_null(text);
+	for (shape = 0; shape < 6; shape++) {
+		const struct bst_event **got, **want;
+		struct bst_capture cap;
+		struct bst_error err;
+		uint32_t rnd = 12345 + shape;
+		size_t len, i;
+
+		len = (size_t)sprintf(text, HEAD);
+		for (i = 0; i < n; i++) {
+			uint64_t t;
+
+			rnd = rnd * 1103515245u + 12345u;
+			switch (shape) {
+			case 0: t = i * 1000; break;
+			case 1: t = (n - i) * 1000; break;
+			case 2: t = i % 97 ? i * 1000 : (rnd >> 8) % (n * 1000); break;
+			case 3: t = (rnd >> 8) % (n * 1000); break;
+			case 4: t = i == 0 ? (uint64_t)n * 5000 : i * 1000; break;
+			default: t = ((rnd >> 8) % 7) * 1000000; break;
+			}
+			len += (size_t)sprintf(text + len, "%zu %" PRIu64 ".%09" PRIu64 " mark m%zu\n",
+					       i + 1, t / 1000000000u, t % 1000000000u, i);
+		}
+		assert_int_equal(parse(text, &cap, &err), 0);
+		got = bst_time_order(&cap);
+		want = calloc(n, sizeof(*want));
+		assert_non_null(got);
+		assert_non_null(want);
+		for (i = 0; i < n; i++)
+			want[i] = &cap.ev[i];
+		qsort(want, n, sizeof(*want), ref_by_time);
+		for (i = 0; i < n; i++)
+			assert_ptr_equal(got[i], want[i]);
+		free(got);
+		free(want);
+		bst_capture_free(&cap);
+	}
+	free(text);
+}
+
+/*
+ * Blame's names ranked by their first 16 bytes, then the rest: devices
+ * that differ only past 16 bytes, or at the 16th by a digit, a capital or
+ * a '~', still give the row the device strcmp puts first, and each
+ * distinct device is counted once.
+ */
+static void test_blame_names_in_strcmp_order(void **state)
+{
+	static const char *const devices[] = {
+		"0000:00:00.00000b", "0000:00:00.0000Zx", "0000:00:00.00000ab",
+		"0000:00:00.00000a", "0000:00:00.0000~x", "0000:00:00.00000a",
+		"0000:00:00.00000aa",
+	};
+	const size_t n = sizeof(devices) / sizeof(devices[0]);
+	struct bst_capture cap;
+	struct bst_model model;
+	struct bst_blame blame;
+	struct bst_error err;
+	char text[4096];
+	const char *first = devices[0];
+	size_t len, i, j, distinct = 0;
+
+	(void)state;
+	len = (size_t)snprintf(text, sizeof(text), HEAD);
+	for (i = 0; i < n; i++) {
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"%zu 1.%09zu probe.end %s driver=drv rc=0 dur_ns=1000 start=0 pid=1\n",
+					i + 1, i + 1, devices[i]);
+		if (strcmp(devices[i], first) < 0)
+			first = devices[i];
+		for (j = 0; j < i && strcmp(devices[j], devices[i]); j++)
+			;
+		distinct += j == i;
+	}
+	assert_int_equal(parse(text, &cap, &err), 0);
+	assert_int_equal(bst_model_build(&cap, &model, &err), 0);
+	assert_int_equal(bst_blame_build(&cap, &model, &blame), 0);
+	assert_int_equal(blame.nrows, 1);
+	assert_string_equal(blame.rows[0].driver, "drv");
+	assert_string_equal(blame.rows[0].device, first);
+	assert_int_equal(blame.rows[0].devices, distinct);
+	assert_int_equal(blame.rows[0].attempts, n);
+	bst_blame_free(&blame);
+	bst_model_free(&model);
+	bst_capture_free(&cap);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +528,10 @@ int main(void)
 		cmocka_unit_test(test_keys_sharing_prefixes),
 		cmocka_unit_test(test_duplicate_among_many_keys),
 		cmocka_unit_test(test_number_bounds),
+		cmocka_unit_test(test_json_str_at_buffer_end),
+		cmocka_unit_test(test_type_ids),
+		cmocka_unit_test(test_time_order_matches_full_sort),
+		cmocka_unit_test(test_blame_names_in_strcmp_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
